@@ -1,0 +1,100 @@
+// Package compute chooses the GoMLX backend for the whole project, in one
+// place: it honours $GOMLX_BACKEND, uses XLA only when a PJRT plugin is
+// actually installed, falls back to the pure-Go backend with a parallelism
+// that does not deadlock on small machines, and never downloads anything.
+package compute
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
+	"github.com/gomlx/gomlx/pkg/core/graph"
+)
+
+// EnvVar is GoMLX's own backend variable; when set, it wins.
+const EnvVar = backends.ConfigEnvVar
+
+// minGoParallelism is the smallest worker count given to the pure-Go backend.
+// Its default (one worker per CPU) hung on 2-core machines in some runs;
+// 8 never did.
+const minGoParallelism = 8
+
+// Choice is a backend configuration and the reason it was picked.
+type Choice struct {
+	// Config is a GoMLX backend configuration, e.g. "go:parallelism=8" or "xla:cuda".
+	Config string
+	// Reason says in words why Config was chosen.
+	Reason string
+}
+
+// String formats the choice for logs.
+func (c Choice) String() string { return c.Config + " (" + c.Reason + ")" }
+
+// Choose decides the backend configuration without creating it.
+func Choose() Choice {
+	if config, ok := os.LookupEnv(EnvVar); ok && config != "" {
+		return Choice{Config: config, Reason: "from $" + EnvVar}
+	}
+	if plugins := pjrtPlugins(); len(plugins) > 0 {
+		plugin := plugins[0]
+		for _, p := range plugins {
+			if p == "cuda" {
+				plugin = p
+			}
+		}
+		return Choice{Config: "xla:" + plugin, Reason: fmt.Sprintf("PJRT plugins found: %v", plugins)}
+	}
+	return Choice{
+		Config: fmt.Sprintf("go:parallelism=%d", goParallelism()),
+		Reason: "no PJRT plugin installed; pure-Go backend",
+	}
+}
+
+func goParallelism() int {
+	return max(minGoParallelism, runtime.NumCPU())
+}
+
+var (
+	backendOnce sync.Once
+	backend     backends.Backend
+	backendErr  error
+)
+
+// Backend returns the process-wide GoMLX backend, creating it on first use and
+// printing the choice once to stderr.
+func Backend() (backends.Backend, error) {
+	backendOnce.Do(func() {
+		choice := Choose()
+		backend, backendErr = backends.NewWithConfig(choice.Config)
+		if backendErr != nil {
+			backendErr = fmt.Errorf("creating GoMLX backend %s: %w (set $%s=go to use the pure-Go backend)",
+				choice, backendErr, EnvVar)
+			return
+		}
+		fmt.Fprintf(os.Stderr, "polarity: GoMLX backend %s\n", choice)
+	})
+	return backend, backendErr
+}
+
+// SelfTest creates the backend and runs a tiny computation (the sum of
+// squares of 1, 2, 3) to prove it works; it returns the backend description.
+func SelfTest() (string, error) {
+	b, err := Backend()
+	if err != nil {
+		return "", err
+	}
+	sum, err := graph.ExecOnce(b, func(x *graph.Node) *graph.Node {
+		return graph.ReduceAllSum(graph.Mul(x, x))
+	}, []float32{1, 2, 3})
+	if err != nil {
+		return "", fmt.Errorf("running a test computation on %s: %w", b.Name(), err)
+	}
+	if got := sum.Value().(float32); got != 14 {
+		return "", fmt.Errorf("backend %s computed 1²+2²+3² = %v, want 14", b.Name(), got)
+	}
+	return b.Name() + ": " + b.Description(), nil
+}

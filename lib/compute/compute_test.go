@@ -1,0 +1,39 @@
+package compute
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestChooseHonoursEnv(t *testing.T) {
+	t.Setenv(EnvVar, "go:ops_sequential")
+	if got := Choose(); got.Config != "go:ops_sequential" || !strings.Contains(got.Reason, EnvVar) {
+		t.Fatalf("Choose() = %+v, want the $%s value", got, EnvVar)
+	}
+}
+
+func TestChooseFallsBackToGoWithoutPlugins(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
+	if len(pjrtPlugins()) > 0 {
+		t.Skip("a PJRT plugin is installed on this machine")
+	}
+	got := Choose()
+	if !strings.HasPrefix(got.Config, "go:parallelism=") {
+		t.Fatalf("Choose() = %+v, want the pure-Go backend", got)
+	}
+	if p := goParallelism(); p < minGoParallelism {
+		t.Fatalf("parallelism %d below the safe minimum %d", p, minGoParallelism)
+	}
+}
+
+func TestSelfTestRunsOnGoBackend(t *testing.T) {
+	t.Setenv(EnvVar, "go")
+	desc, err := SelfTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(desc, "SimpleGo") {
+		t.Fatalf("backend description %q, want the pure-Go backend", desc)
+	}
+}
