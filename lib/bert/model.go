@@ -131,7 +131,7 @@ func (b *builder) pooler(x *Node) *Node {
 	batch := x.Shape().Dimensions[0]
 	rows := Iota(g, shapes.Make(dtypes.Int32, batch, 2), 0)
 	firstToken := Mul(rows, Const(g, [][]int32{{1, 0}})) // (b, 0) for each b
-	cls := Gather(x, firstToken)                     // [batch, hidden]
+	cls := Gather(x, firstToken)                         // [batch, hidden]
 	return Tanh(b.linear("bert.pooler.dense", cls))
 }
 
