@@ -39,7 +39,6 @@ func TestNumParamsBertBase(t *testing.T) {
 }
 
 func TestClassifierLogitsShapeAndPaddingInvariance(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	cfg := smallConfig()
 	ctx := context.New()
 	ids := [][]int32{{1, 5, 7, 2, 0, 0}, {1, 9, 2, 0, 0, 0}}
@@ -59,7 +58,6 @@ func TestClassifierLogitsShapeAndPaddingInvariance(t *testing.T) {
 }
 
 func TestGradientsBuildOnGoBackend(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
