@@ -3,9 +3,9 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/... ./lib/bert/safetensors/...
 
-.PHONY: setup test vet gotest race notebooks run clean
+.PHONY: setup test vet gotest race notebooks run clean bench-bert
 
 setup: ## install Jupyter, GoNB, Go tools, modules; register the kernel
 	scripts/setup.sh
@@ -30,3 +30,9 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, peak RSS; needs python3-torch
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "bench-bert needs Debian's torch: POLARITY_WITH_TORCH=1 make setup"; exit 1; }
+	mkdir -p build/bench-bert
+	go run ./scripts/bench/bert -cpuprofile-dir build/bench-bert $(BENCH_BERT_FLAGS)
+	@echo "CPU profiles: go tool pprof -top build/bench-bert/<scenario>.pprof"
