@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/... ./lib/bert/safetensors/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/envinfo/... ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/bert/safetensors/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-bert
 
@@ -36,3 +36,7 @@ bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, p
 	mkdir -p build/bench-bert
 	go run ./scripts/bench/bert -cpuprofile-dir build/bench-bert $(BENCH_BERT_FLAGS)
 	@echo "CPU profiles: go tool pprof -top build/bench-bert/<scenario>.pprof"
+
+.PHONY: bench-data
+bench-data: ## stream a generated 3.6M-row parquet: rows/s and peak RSS (< 1 GiB)
+	scripts/bench-data.sh
