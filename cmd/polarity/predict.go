@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/polarityml/polarity/lib/bert"
+	"github.com/polarityml/polarity/lib/hub"
 	"github.com/polarityml/polarity/lib/progress"
 )
 
@@ -16,13 +18,13 @@ import (
 const predictChunk = 256
 
 func predictCommand() *command {
-	const summary = "Classify texts with a fine-tuned BERT model directory (config.json, model.safetensors, tokenizer.json or vocab.txt)."
+	const summary = "Classify texts with a fine-tuned BERT model (a directory with config.json, model.safetensors, tokenizer.json or vocab.txt, or a hub repo id)."
 	return &command{
 		name:    "predict",
 		summary: summary,
 		run: func(args []string) error {
 			fs := newFlags("polarity predict", "--model DIR [--json] [TEXT... | --input FILE]", summary)
-			model := fs.String("model", "", "Hugging Face-style model directory (required)")
+			model := fs.String("model", "", "model directory, or a Hugging Face hub repo id owner/name[@revision] (downloaded into the HF cache)")
 			asJSON := fs.Bool("json", false, `one JSON object per line: {"text","label","label_id","probability","logits"}`)
 			input := fs.String("input", "", `file with one text per line ("-" = standard input)`)
 			batchSize := fs.Int("batch-size", 32, "texts per forward pass")
@@ -42,7 +44,11 @@ func predictCommand() *command {
 					return err
 				}
 			}
-			p, err := bert.LoadPredictor(*model, bert.PredictorOptions{MaxLength: *maxLength, BatchSize: *batchSize})
+			dir, err := bert.ResolveModelDir(context.Background(), hub.NewFromEnv(), *model)
+			if err != nil {
+				return err
+			}
+			p, err := bert.LoadPredictor(dir, bert.PredictorOptions{MaxLength: *maxLength, BatchSize: *batchSize})
 			if err != nil {
 				return err
 			}
