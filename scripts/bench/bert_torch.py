@@ -2,7 +2,8 @@
 """The torch side of `make bench-bert`: the same BertForSequenceClassification
 (plain torch.nn modules, eval mode for forward passes, AdamW for the train step)
 on the same shapes as the Go benchmark. Prints one JSON line:
-{"scenario", "threads", "ms" (median per iteration), "rss_mib" (peak)}.
+{"scenario", "threads", "ms" (median wall time per iteration), "cpu_ms" (CPU time per
+iteration, all threads), "rss_mib" (peak)}.
 
     /usr/bin/python3 scripts/bench/bert_torch.py --scenario tiny-train --threads 1
 """
@@ -103,12 +104,14 @@ def main():
                 model(ids, mask, types)
     step()  # warm-up
     times = []
+    cpu0 = time.process_time()
     for _ in range(args.iters):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+    cpu_ms = (time.process_time() - cpu0) * 1000 / args.iters
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"scenario": args.scenario, "threads": args.threads, "ms": statistics.median(times), "rss_mib": rss}))
+    print(json.dumps({"scenario": args.scenario, "threads": args.threads, "ms": statistics.median(times), "cpu_ms": cpu_ms, "rss_mib": rss}))
 
 
 if __name__ == "__main__":

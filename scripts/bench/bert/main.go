@@ -53,6 +53,7 @@ type result struct {
 	Scenario  string  `json:"scenario"`
 	Threads   int     `json:"threads,omitempty"`
 	Ms        float64 `json:"ms"`
+	CPUMs     float64 `json:"cpu_ms"` // user+system CPU time per iteration, all threads
 	CompileMs float64 `json:"compile_ms,omitempty"`
 	RSSMiB    float64 `json:"rss_mib"`
 	Length    int     `json:"length,omitempty"`
@@ -90,7 +91,9 @@ func drive(iters int, skipBase bool, profileDir, python string) error {
 	loadAvg, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("bench-bert: Go backend %s; %d iterations (median); load average %s\n",
 		compute.Choose(), iters, strings.Join(strings.Fields(string(loadAvg))[:3], " "))
-	fmt.Printf("%-46s %10s %10s %14s %7s %9s %9s\n", "scenario", "Go ms", "compile s", "torch ms (thr)", "ratio", "Go RSS", "torch RSS")
+	fmt.Println("wall = median wall time per iteration; cpu = CPU time per iteration over all threads (less sensitive to other load)")
+	fmt.Printf("%-50s %9s %9s %14s %6s %9s %9s %6s %8s %9s %8s\n", "scenario", "Go wall", "Go cpu", "torch wall(thr)", "ratio",
+		"torch cpu", "cpu ratio", "", "Go RSS", "torch RSS", "compile")
 	for _, s := range scenarios {
 		if skipBase && s.model == "base" {
 			continue
@@ -121,8 +124,9 @@ func drive(iters int, skipBase bool, profileDir, python string) error {
 		if goRes.Length > 0 {
 			about += fmt.Sprintf(" %d tok", goRes.Length)
 		}
-		fmt.Printf("%-46s %10.1f %10.1f %10.1f (%d) %6.1f× %5.0f MiB %5.0f MiB\n", about, goRes.Ms, goRes.CompileMs/1000,
-			best.Ms, best.Threads, goRes.Ms/best.Ms, goRes.RSSMiB, best.RSSMiB)
+		fmt.Printf("%-50s %7.0fms %7.0fms %10.0fms (%d) %5.1f× %7.0fms %8.1f× %6s %4.0f MiB %5.0f MiB %6.1fs\n", about,
+			goRes.Ms, goRes.CPUMs, best.Ms, best.Threads, goRes.Ms/best.Ms, best.CPUMs, goRes.CPUMs/best.CPUMs, "",
+			goRes.RSSMiB, best.RSSMiB, goRes.CompileMs/1000)
 	}
 	return nil
 }
@@ -181,6 +185,7 @@ func runScenario(name string, iters int, profileDir string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	cpu0 := cpuTime()
 	times := make([]float64, iters)
 	for i := range times {
 		t0 := time.Now()
@@ -189,13 +194,21 @@ func runScenario(name string, iters int, profileDir string) error {
 		}
 		times[i] = float64(time.Since(t0).Microseconds()) / 1000
 	}
+	cpuMs := float64((cpuTime() - cpu0).Microseconds()) / 1000 / float64(iters)
 	sort.Float64s(times)
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	out, _ := json.Marshal(result{Scenario: name, Ms: times[len(times)/2], CompileMs: float64(compile.Milliseconds()),
+	out, _ := json.Marshal(result{Scenario: name, Ms: times[len(times)/2], CPUMs: cpuMs, CompileMs: float64(compile.Milliseconds()),
 		RSSMiB: float64(ru.Maxrss) / 1024, Length: length})
 	fmt.Println(string(out))
 	return nil
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // prepare returns the function one iteration runs (and, for the latency
