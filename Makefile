@@ -5,7 +5,7 @@ export PATH := $(shell go env GOPATH)/bin:$(PATH)
 # Packages cheap enough to run under the race detector within CI's budget.
 RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/...
 
-.PHONY: setup test vet gotest race notebooks run clean
+.PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
 setup: ## install Jupyter, GoNB, Go tools, modules; register the kernel
 	scripts/setup.sh
@@ -30,3 +30,17 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+# Tiny-BERT-shaped training step (L2 H128 A2 I512, batch 16×128) on the pure-Go
+# backend with lib/dotgrad's DotGeneral gradients and with GoMLX's own; each in
+# its own process so that peak RSS is per variant. Prints the speed-up.
+DOTGRAD_BACKEND ?= go:parallelism=8
+bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
+	@mkdir -p build
+	go test -c -o build/dotgrad.test ./lib/dotgrad
+	@cd lib/dotgrad && for variant in dotgrad:3x gomlx:1x; do \
+	  GOMLX_BACKEND=$(DOTGRAD_BACKEND) ../../build/dotgrad.test -test.run '^$$' \
+	    -test.bench "TrainStep/$${variant%%:*}$$" -test.benchtime $${variant##*:} | grep '^Benchmark'; \
+	done | tee $(CURDIR)/build/bench-dotgrad.txt
+	@awk '/dotgrad-/ {f=$$3; fc=$$5} /gomlx-/ {g=$$3; gc=$$5} \
+	  END {printf "speed-up: %.1fx wall, %.1fx CPU (shared machine: wall times vary with load)\n", g/f, gc/fc}' build/bench-dotgrad.txt
