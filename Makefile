@@ -34,7 +34,7 @@ clean:
 # Tiny-BERT-shaped training step (L2 H128 A2 I512, batch 16×128) on the pure-Go
 # backend with lib/dotgrad's DotGeneral gradients and with GoMLX's own; each in
 # its own process so that peak RSS is per variant. Prints the speed-up.
-DOTGRAD_BACKEND ?= go:parallelism=8
+DOTGRAD_BACKEND ?= go:parallelism=8,ops_sequential
 bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
 	@mkdir -p build
 	go test -c -o build/dotgrad.test ./lib/dotgrad

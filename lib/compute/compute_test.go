@@ -19,8 +19,8 @@ func TestChooseFallsBackToGoWithoutPlugins(t *testing.T) {
 		t.Skip("a PJRT plugin is installed on this machine")
 	}
 	got := Choose()
-	if !strings.HasPrefix(got.Config, "go:parallelism=") {
-		t.Fatalf("Choose() = %+v, want the pure-Go backend", got)
+	if !strings.HasPrefix(got.Config, "go:parallelism=") || !strings.HasSuffix(got.Config, ","+goOptions) {
+		t.Fatalf("Choose() = %+v, want the pure-Go backend with %s", got, goOptions)
 	}
 	if p := goParallelism(); p < minGoParallelism {
 		t.Fatalf("parallelism %d below the safe minimum %d", p, minGoParallelism)
