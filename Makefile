@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/progress/...
 
 .PHONY: setup test vet gotest race notebooks run clean
 
