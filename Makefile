@@ -30,3 +30,14 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+# dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
+# docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
+# that need ARG expansion.
+DOCKERFILELINT_VERSION := 1.8.0
+DOCKERFILELINT_DIR := build/tools/dockerfilelint
+.PHONY: lint-docker
+lint-docker: ## lint docker/Dockerfile with dockerfilelint
+	@if ! grep -qs '"version": "$(DOCKERFILELINT_VERSION)"' $(DOCKERFILELINT_DIR)/node_modules/dockerfilelint/package.json; then \
+	  npm install --no-audit --no-fund --silent --prefix $(DOCKERFILELINT_DIR) dockerfilelint@$(DOCKERFILELINT_VERSION); fi
+	$(DOCKERFILELINT_DIR)/node_modules/.bin/dockerfilelint docker/Dockerfile
