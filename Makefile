@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/progress/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
@@ -30,6 +30,17 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+# dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
+# docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
+# that need ARG expansion.
+DOCKERFILELINT_VERSION := 1.8.0
+DOCKERFILELINT_DIR := build/tools/dockerfilelint
+.PHONY: lint-docker
+lint-docker: ## lint docker/Dockerfile with dockerfilelint
+	@if ! grep -qs '"version": "$(DOCKERFILELINT_VERSION)"' $(DOCKERFILELINT_DIR)/node_modules/dockerfilelint/package.json; then \
+	  npm install --no-audit --no-fund --silent --prefix $(DOCKERFILELINT_DIR) dockerfilelint@$(DOCKERFILELINT_VERSION); fi
+	$(DOCKERFILELINT_DIR)/node_modules/.bin/dockerfilelint docker/Dockerfile
 
 # Tiny-BERT-shaped training step (L2 H128 A2 I512, batch 16×128) on the pure-Go
 # backend with lib/dotgrad's DotGeneral gradients and with GoMLX's own; each in
