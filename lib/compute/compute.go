@@ -47,6 +47,11 @@ func (c Choice) String() string { return c.Config + " (" + c.Reason + ")" }
 // Choose decides the backend configuration without creating it.
 func Choose() Choice {
 	if config, ok := os.LookupEnv(EnvVar); ok && config != "" {
+		if config == "go" {
+			// A bare "go" means the pure-Go backend with GoMLX's defaults,
+			// which deadlock on small machines: give it the safe settings.
+			return Choice{Config: safeGoConfig(), Reason: "$" + EnvVar + "=go, with settings that cannot deadlock"}
+		}
 		return Choice{Config: config, Reason: "from $" + EnvVar}
 	}
 	if plugins := pjrtPlugins(); len(plugins) > 0 {
@@ -58,10 +63,13 @@ func Choose() Choice {
 		}
 		return Choice{Config: "xla:" + plugin, Reason: fmt.Sprintf("PJRT plugins found: %v", plugins)}
 	}
-	return Choice{
-		Config: fmt.Sprintf("go:parallelism=%d,%s", goParallelism(), goOptions),
-		Reason: "no PJRT plugin installed; pure-Go backend",
-	}
+	return Choice{Config: safeGoConfig(), Reason: "no PJRT plugin installed; pure-Go backend"}
+}
+
+// safeGoConfig is the pure-Go backend configuration used unless the user
+// spells out other options.
+func safeGoConfig() string {
+	return fmt.Sprintf("go:parallelism=%d,%s", goParallelism(), goOptions)
 }
 
 func goParallelism() int {

@@ -12,6 +12,13 @@ func TestChooseHonoursEnv(t *testing.T) {
 	}
 }
 
+func TestBareGoGetsSafeSettings(t *testing.T) {
+	t.Setenv(EnvVar, "go")
+	if got := Choose(); got.Config != safeGoConfig() || !strings.Contains(got.Config, "ops_sequential") {
+		t.Fatalf("Choose() = %+v, want %s", got, safeGoConfig())
+	}
+}
+
 func TestChooseFallsBackToGoWithoutPlugins(t *testing.T) {
 	t.Setenv(EnvVar, "")
 	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
