@@ -39,12 +39,12 @@ func modelDir(t *testing.T) string {
 func TestPredictJSONMatchesLibrary(t *testing.T) {
 	dir := modelDir(t)
 	texts := []string{"the movie was great", "bad bad movie", "good"}
-	env := []string{"GOMLX_BACKEND=go:parallelism=8"}
+	env := []string{"GOMLX_BACKEND=go"}
 	out, stderr, code := runCLI(t, env, append([]string{"predict", "--model", dir, "--json"}, texts...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	t.Setenv("GOMLX_BACKEND", "go:parallelism=8")
+	t.Setenv("GOMLX_BACKEND", "go")
 	p, err := bert.LoadPredictor(dir, bert.PredictorOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestPredictReadsInputFileAsText(t *testing.T) {
 	if err := os.WriteFile(input, []byte("the movie was great\n\n  bad  \n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, code := runCLI(t, []string{"GOMLX_BACKEND=go:parallelism=8"}, "predict", "--model", dir, "--input", input)
+	out, stderr, code := runCLI(t, []string{"GOMLX_BACKEND=go"}, "predict", "--model", dir, "--input", input)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -95,7 +95,7 @@ func TestPredictErrors(t *testing.T) {
 		t.Fatalf("without --model: exit %d, stderr %q; want usage (2)", code, stderr)
 	}
 	missing := filepath.Join(t.TempDir(), "nope")
-	_, stderr, code := runCLI(t, []string{"GOMLX_BACKEND=go:parallelism=8"}, "predict", "--model", missing, "hello")
+	_, stderr, code := runCLI(t, []string{"GOMLX_BACKEND=go"}, "predict", "--model", missing, "hello")
 	if code != 1 || !strings.Contains(stderr, "no such directory") {
 		t.Fatalf("missing model dir: exit %d, stderr %q; want an error saying the directory is missing", code, stderr)
 	}

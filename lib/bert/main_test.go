@@ -7,9 +7,9 @@ import (
 	"github.com/polarityml/polarity/lib/compute"
 )
 
-// TestMain pins the pure-Go backend with 8 workers: its default parallelism
-// (one per CPU) deadlocked intermittently on 2-core machines.
+// TestMain pins the pure-Go backend (GoMLX's own defaults deadlocked
+// intermittently on 2-core machines; lib/compute gives "go" safe settings).
 func TestMain(m *testing.M) {
-	os.Setenv(compute.EnvVar, "go:parallelism=8")
+	os.Setenv(compute.EnvVar, "go") // compute maps a bare "go" to deadlock-free settings
 	os.Exit(m.Run())
 }
