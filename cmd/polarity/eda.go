@@ -32,7 +32,7 @@ func addReviewFlags(fs *flag.FlagSet) *reviewFlags {
 	fs.StringVar(&rf.input, "input", "", "review `FILE` (parquet, JSONL, CSV or fastText, optionally .gz), streamed")
 	fs.StringVar(&rf.data, "data", "", "review source: sample, hub or a path (default $"+dataset.SourceEnv+", else sample)")
 	fs.StringVar(&rf.split, "split", "train", "split of --data: train or test")
-	fs.IntVar(&rf.sample, "sample", -1, fmt.Sprintf("analyse the first N reviews; 0 = all (default %d with --data, all with --input)", eda.SampleSize))
+	fs.IntVar(&rf.sample, "sample", -1, fmt.Sprintf("analyse the first N reviews; 0 = all (default %d with --data, all with --input)", dataset.EDASampleSize))
 	return rf
 }
 
@@ -79,14 +79,14 @@ func (rf *reviewFlags) each(fn func(row int, r dataset.Review) error) (string, e
 		return "", err
 	}
 	if limit < 0 {
-		limit = eda.SampleSize
+		limit = dataset.EDASampleSize
 	}
 	reviews, err := dataset.Load(src, rf.split)
 	if err != nil {
 		return "", err
 	}
 	if limit > 0 {
-		reviews = eda.Head(reviews, limit)
+		reviews = reviews[:min(limit, len(reviews))]
 	}
 	bar.SetTotal(int64(len(reviews)))
 	for i, r := range reviews {

@@ -2,12 +2,13 @@ package dataset
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/polarityml/polarity/data"
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 // Splits are the split names Load accepts.
@@ -86,9 +87,12 @@ func splitFile(path, split string) (string, error) {
 	return matches[0], nil
 }
 
-// errHubNotBuilt is returned until the hub client lands.
-var errHubNotBuilt = errors.New("the hub source is not available in this build yet; use POLARITY_DATA=sample or a file")
-
+// loadHub reads the seed notebook's working set of a split from the hub.
 func loadHub(split string) ([]Review, Summary, error) {
-	return nil, Summary{}, errHubNotBuilt
+	ctx := context.Background()
+	paths, err := DownloadHub(ctx, hub.NewFromEnv(), split)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	return HubSample(paths, SeedSampleSize[split], SeedShuffle)
 }

@@ -1,8 +1,11 @@
 package eda
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"unicode/utf8"
 )
 
@@ -21,8 +24,10 @@ type Options struct {
 	CloudWords int
 	// Capacity bounds the distinct terms each counter keeps (see Counter);
 	// 0 keeps everything (exact, memory grows with the vocabulary). Use about
-	// 1<<20 for millions of reviews.
+	// 1<<18 for millions of reviews.
 	Capacity int
+	// Progress makes Analyze show a progress bar.
+	Progress bool
 }
 
 func (o Options) withDefaults() Options {
@@ -212,4 +217,42 @@ type Curve struct {
 	Bandwidth float64   `json:"bandwidth"`
 	X         []float64 `json:"x"`
 	Y         []float64 `json:"y"`
+}
+
+// Save writes the report as JSON to path atomically (temporary file, then
+// rename), e.g. to reuse it across notebook cells.
+func (r *Report) Save(path string) error {
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("saving EDA report: %w", err)
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("saving EDA report to %s: %w", path, werr)
+	}
+	return nil
+}
+
+// LoadReport reads a report written by Save.
+func LoadReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("EDA report: %w (run the analysis first)", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("EDA report %s: %w", path, err)
+	}
+	return &r, nil
 }

@@ -94,3 +94,21 @@ func TestMeasure(t *testing.T) {
 		t.Errorf("Measure(blank) = %+v", l)
 	}
 }
+
+func TestReportSaveLoad(t *testing.T) {
+	r, err := analyze(t, []doc{{0, "bad one"}, {1, "good one"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/r.json"
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadReport(path)
+	if err != nil || back.Reviews != 2 || back.Classes[1].Ngrams[1][0].Term != "good" {
+		t.Fatalf("LoadReport = %+v, %v", back, err)
+	}
+	if _, err := LoadReport(path + ".missing"); err == nil || !strings.Contains(err.Error(), "run the analysis first") {
+		t.Errorf("missing report: %v", err)
+	}
+}

@@ -5,42 +5,12 @@ import (
 	"strconv"
 
 	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
 	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/progress"
 )
 
-// Column names of the seed's EDA DataFrame.
-const (
-	ReviewColumn    = "review"
-	SentimentColumn = "sentiment"
-)
-
-// SampleSize is the seed's EDA sample: the first 10,000 reviews of the
-// (already shuffled) training selection.
-const SampleSize = 10000
-
-// Head returns the first n reviews (all when there are fewer).
-func Head(reviews []dataset.Review, n int) []dataset.Review {
-	return reviews[:min(n, len(reviews))]
-}
-
-// Frame builds the seed's DataFrame: a string column "review" and an int
-// column "sentiment" (0 negative, 1 positive). Use it for the small EDA
-// sample only: gota needs gigabytes for millions of rows (stream those
-// through an Analyzer instead).
-func Frame(reviews []dataset.Review) dataframe.DataFrame {
-	texts := make([]string, len(reviews))
-	labels := make([]int, len(reviews))
-	for i, r := range reviews {
-		texts[i], labels[i] = r.Text, r.Label
-	}
-	return dataframe.New(
-		series.New(texts, series.String, ReviewColumn),
-		series.New(labels, series.Int, SentimentColumn),
-	)
-}
-
-// CheckFrame is the seed's column check: the DataFrame has exactly the
+// CheckFrame is the seed's column check of the EDA DataFrame (see
+// dataset.Frame): the DataFrame has exactly the
 // columns review and sentiment, no missing or empty review, sentiments only
 // 0 or 1, and both of them. The error names the first problem and its fix.
 func CheckFrame(df dataframe.DataFrame) error {
@@ -48,20 +18,20 @@ func CheckFrame(df dataframe.DataFrame) error {
 		return fmt.Errorf("DataFrame: %w", df.Err)
 	}
 	names := df.Names()
-	if len(names) != 2 || names[0] != ReviewColumn || names[1] != SentimentColumn {
-		return fmt.Errorf("DataFrame columns are %q; want [%q %q] (build it with eda.Frame)", names, ReviewColumn, SentimentColumn)
+	if len(names) != 2 || names[0] != dataset.ReviewColumn || names[1] != dataset.SentimentColumn {
+		return fmt.Errorf("DataFrame columns are %q; want [%q %q] (build it with dataset.Frame)", names, dataset.ReviewColumn, dataset.SentimentColumn)
 	}
 	if df.Nrow() == 0 {
 		return ErrEmptyCorpus
 	}
-	reviews := df.Col(ReviewColumn)
+	reviews := df.Col(dataset.ReviewColumn)
 	for i, text := range reviews.Records() {
 		if reviews.Elem(i).IsNA() || text == "" {
 			return fmt.Errorf("row %d: review is empty or missing; drop or fill such rows before the EDA", i)
 		}
 	}
 	var counts [2]int
-	sentiments := df.Col(SentimentColumn)
+	sentiments := df.Col(dataset.SentimentColumn)
 	for i, s := range sentiments.Records() {
 		v, err := strconv.Atoi(s)
 		if err != nil || (v != 0 && v != 1) || sentiments.Elem(i).IsNA() {
@@ -95,15 +65,25 @@ func ColumnTable(df dataframe.DataFrame) [][]string {
 	return rows
 }
 
-// Analyze runs an Analyzer over reviews and returns its Report.
+// Analyze runs an Analyzer over reviews and returns its Report. With
+// opts.Progress it shows a progress bar (HTML in a notebook, a terminal bar
+// or log lines elsewhere).
 func Analyze(reviews []dataset.Review, opts Options) (*Report, error) {
 	a, err := NewAnalyzer(opts)
 	if err != nil {
 		return nil, err
 	}
+	var bar *progress.Bar
+	if opts.Progress {
+		bar = progress.New("EDA", int64(len(reviews)), "reviews")
+		defer bar.Done()
+	}
 	for i, r := range reviews {
 		if err := a.Add(r.Label, r.Text); err != nil {
 			return nil, fmt.Errorf("review %d: %w", i, err)
+		}
+		if bar != nil {
+			bar.Add(1)
 		}
 	}
 	return a.Report()

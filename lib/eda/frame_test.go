@@ -11,19 +11,16 @@ import (
 
 func TestFrameAndColumnCheck(t *testing.T) {
 	reviews := []dataset.Review{{Label: 1, Text: "Great CD"}, {Label: 0, Text: "Broke"}, {Label: 1, Text: "Fine"}}
-	df := Frame(reviews)
+	df := dataset.Frame(reviews, 0)
 	if err := CheckFrame(df); err != nil {
 		t.Fatal(err)
 	}
-	if df.Nrow() != 3 || df.Col(SentimentColumn).Type() != series.Int {
-		t.Errorf("frame: %d rows, sentiment type %s", df.Nrow(), df.Col(SentimentColumn).Type())
+	if df.Nrow() != 3 || df.Col(dataset.SentimentColumn).Type() != series.Int {
+		t.Errorf("frame: %d rows, sentiment type %s", df.Nrow(), df.Col(dataset.SentimentColumn).Type())
 	}
 	table := ColumnTable(df)
 	if len(table) != 3 || strings.Join(table[2], " ") != "sentiment int 3 2" {
 		t.Errorf("column table %q", table)
-	}
-	if got := Head(reviews, 2); len(got) != 2 || len(Head(reviews, 10)) != 3 {
-		t.Errorf("Head: %d", len(got))
 	}
 }
 
@@ -32,10 +29,10 @@ func TestCheckFrameNamesTheProblem(t *testing.T) {
 		df   dataframe.DataFrame
 		want string
 	}{
-		{Frame(nil), "no reviews"},
-		{Frame([]dataset.Review{{Label: 1, Text: "ok"}}), "no negative reviews"},
-		{Frame([]dataset.Review{{Label: 0, Text: ""}, {Label: 1, Text: "x"}}), "row 0: review is empty"},
-		{Frame([]dataset.Review{{Label: 0, Text: "a"}, {Label: 3, Text: "x"}}), `row 1: sentiment "3"`},
+		{dataset.Frame(nil, 0), "no reviews"},
+		{dataset.Frame([]dataset.Review{{Label: 1, Text: "ok"}}, 0), "no negative reviews"},
+		{dataset.Frame([]dataset.Review{{Label: 0, Text: ""}, {Label: 1, Text: "x"}}, 0), "row 0: review is empty"},
+		{dataset.Frame([]dataset.Review{{Label: 0, Text: "a"}, {Label: 3, Text: "x"}}, 0), `row 1: sentiment "3"`},
 		{dataframe.New(series.New([]string{"a"}, series.String, "text")), "columns are"},
 	} {
 		if err := CheckFrame(tc.df); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -26,26 +26,48 @@ func Figures(r *eda.Report) ([]*Figure, error) {
 		}
 		figs = append(figs, f)
 	}
-	f, err := TopTerms("top_words", fmt.Sprintf("Most common words (whitespace split), all %d reviews", r.Reviews), "occurrences", r.TopWords, Neutral)
+	f, err := TopWordsChart(r)
 	if err != nil {
-		return nil, fmt.Errorf("most common words: %w", err)
+		return nil, err
 	}
 	figs = append(figs, f)
 	for _, n := range sortedSizes(r.Ngrams) {
-		name := ngramName(n)
-		f, err := TopTerms("top_"+name, fmt.Sprintf("Top %d %s, all %d reviews", len(r.Ngrams[n]), name, r.Reviews), "occurrences", r.Ngrams[n], Neutral)
-		if err != nil {
-			return nil, fmt.Errorf("top %s: %w", name, err)
+		for _, chart := range []func(*eda.Report, int) (*Figure, error){NgramChart, NgramChartByClass} {
+			f, err := chart(r, n)
+			if err != nil {
+				return nil, err
+			}
+			figs = append(figs, f)
 		}
-		figs = append(figs, f)
-		f, err = TopTermsByClass("top_"+name+"_by_sentiment", fmt.Sprintf("Top %s by sentiment", name), "occurrences", r,
-			func(c eda.ClassReport) []eda.TermCount { return c.Ngrams[n] })
-		if err != nil {
-			return nil, err
-		}
-		figs = append(figs, f)
 	}
 	return figs, nil
+}
+
+// TopWordsChart is the seed's most common words (whitespace split, like
+// collections.Counter) over all reviews.
+func TopWordsChart(r *eda.Report) (*Figure, error) {
+	f, err := TopTerms("top_words", fmt.Sprintf("Most common words (whitespace split), all %s reviews", groupThousands(r.Reviews)), "occurrences", r.TopWords, Neutral)
+	if err != nil {
+		return nil, fmt.Errorf("most common words: %w", err)
+	}
+	return f, nil
+}
+
+// NgramChart is the top n-grams over all reviews (the seed's chart).
+func NgramChart(r *eda.Report, n int) (*Figure, error) {
+	name := ngramName(n)
+	f, err := TopTerms("top_"+name, fmt.Sprintf("Top %d %s, all %s reviews", len(r.Ngrams[n]), name, groupThousands(r.Reviews)), "occurrences", r.Ngrams[n], Neutral)
+	if err != nil {
+		return nil, fmt.Errorf("top %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// NgramChartByClass is the top n-grams of each sentiment side by side.
+func NgramChartByClass(r *eda.Report, n int) (*Figure, error) {
+	name := ngramName(n)
+	return TopTermsByClass("top_"+name+"_by_sentiment", fmt.Sprintf("Top %s by sentiment", name), "occurrences", r,
+		func(c eda.ClassReport) []eda.TermCount { return c.Ngrams[n] })
 }
 
 // Cloud is a rendered word cloud of one sentiment.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/polarityml/polarity/lib/eda"
 	"github.com/psykhi/wordclouds"
@@ -27,7 +28,8 @@ type CloudOptions struct {
 	// Seed orders words of equal count before placement; the same words and
 	// seed always give the same picture.
 	Seed uint64
-	// MaxFont and MinFont bound the font sizes in pixels (default 100 and 9).
+	// MaxFont and MinFont bound the font sizes in pixels (default: 9, and
+	// the largest size up to 100 at which the words can fit; see fitMaxFont).
 	MaxFont, MinFont int
 }
 
@@ -46,11 +48,11 @@ func WordCloud(words []eda.TermCount, opts CloudOptions) (image.Image, error) {
 	if opts.Height <= 0 {
 		opts.Height = 400
 	}
-	if opts.MaxFont <= 0 {
-		opts.MaxFont = 100
-	}
 	if opts.MinFont <= 0 {
 		opts.MinFont = 9
+	}
+	if opts.MaxFont <= 0 {
+		opts.MaxFont = fitMaxFont(words, opts.Width, opts.Height, opts.MinFont, 100)
 	}
 	if opts.Color == (color.NRGBA{}) {
 		opts.Color = Neutral
@@ -84,6 +86,30 @@ func WordCloud(words []eda.TermCount, opts CloudOptions) (image.Image, error) {
 		wordclouds.RandomPlacement(false),
 	)
 	return wc.Draw(), nil
+}
+
+// fitMaxFont returns the largest font size up to limit at which the words'
+// estimated boxes cover at most 45% of the picture, so that most of them find
+// a place (the library stops after ten words in a row do not fit): Python's
+// WordCloud shrinks fonts as space runs out; this sizes them up front.
+func fitMaxFont(words []eda.TermCount, width, height, minFont, limit int) int {
+	top := float64(words[0].Count)
+	area := func(maxFont float64) float64 {
+		var a float64
+		for _, w := range words {
+			size := max(float64(minFont), maxFont*float64(w.Count)/top)
+			a += (0.55*size*float64(utf8.RuneCountInString(w.Term)) + 5) * (0.75*size + 5)
+		}
+		return a
+	}
+	budget := 0.45 * float64(width*height)
+	best := minFont
+	for f := minFont; f <= limit; f++ {
+		if area(float64(f)) <= budget {
+			best = f
+		}
+	}
+	return best
 }
 
 // WordCloudPNG is WordCloud encoded as PNG.
