@@ -25,11 +25,12 @@ measure() {
 	local label=$1 n=$2
 	shift 2
 	/usr/bin/time -v "$@" >"$out/stdout.txt" 2>"$out/time.txt" || { cat "$out/time.txt"; exit 1; }
-	awk -v label="$label" -v n="$n" -F': ' '
+	awk -v label="$label" -v n="$n" -v rate_file="$out/rate.txt" -F': ' '
 		/Elapsed \(wall clock\)/ { m = split($2, t, ":"); wall = (m == 3) ? t[1]*3600 + t[2]*60 + t[3] : t[1]*60 + t[2] }
 		/User time/ { user = $2 } /System time/ { sys = $2 }
 		/Maximum resident set size/ { rss = $2 }
-		END { printf "%-44s %9d reviews  %6.1f s wall  %8.0f reviews/s  %8.0f reviews/CPU-s  peak RSS %5.0f MiB\n",
+		END { printf "%.1f\n", n / (user + sys) > rate_file
+			printf "%-44s %9d reviews  %6.1f s wall  %8.0f reviews/s  %8.0f reviews/CPU-s  peak RSS %5.0f MiB\n",
 			label, n, wall, n / wall, n / (user + sys), rss / 1024 }' "$out/time.txt"
 }
 
@@ -37,6 +38,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (shared m
 if [[ -n $shared ]]; then
 	n=$(wc -l <"$shared")
 	measure "eda ngrams --n 3, real reviews" "$n" "$out/polarity" eda ngrams --n 3 --sample 0 --input "$shared"
+	go_rate=$(cat "$out/rate.txt")
 	if /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
 		measure "sklearn CountVectorizer((3,3)), real reviews" "$n" /usr/bin/python3 -c '
 import sys, numpy as np
@@ -44,6 +46,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 texts = [l.split(" ", 1)[1].strip() for l in open(sys.argv[1], encoding="utf-8")]
 X = CountVectorizer(ngram_range=(3, 3)).fit_transform(texts)
 print(np.asarray(X.sum(axis=0)).max())' "$shared"
+		awk -v g="$go_rate" -v p="$(cat "$out/rate.txt")" 'BEGIN { printf "polarity / scikit-learn, reviews per CPU-second: %.1fx\n", g / p }'
 	fi
 else
 	echo "../shared/data is absent: skipping the real-review runs"
