@@ -145,6 +145,21 @@ func (a *Analyzer) Report() (*Report, error) {
 			r.Exact = r.Exact && c.ngrams.Counter(n).Exact()
 		}
 	}
+	lists := [][]TermCount{r.TopWords}
+	for _, n := range a.opts.NgramSizes {
+		lists = append(lists, r.Ngrams[n])
+	}
+	for _, c := range r.Classes {
+		lists = append(lists, c.TopWords)
+		for _, n := range a.opts.NgramSizes {
+			lists = append(lists, c.Ngrams[n])
+		}
+	}
+	for _, l := range lists {
+		for _, tc := range l {
+			r.MaxOverCount = max(r.MaxOverCount, tc.MaxOver)
+		}
+	}
 	return r, nil
 }
 
@@ -184,8 +199,12 @@ type Report struct {
 	Reviews int64  `json:"reviews"`
 	// Exact is false when a bounded counter evicted terms; counts are then
 	// upper bounds (see Counter).
-	Exact   bool          `json:"exact"`
-	Classes []ClassReport `json:"classes"`
+	Exact bool `json:"exact"`
+	// MaxOverCount bounds how much any reported top word or n-gram count
+	// may exceed its true count (0 while the counters are exact; word-cloud
+	// counts are approximate whenever Exact is false).
+	MaxOverCount int64         `json:"max_over_count"`
+	Classes      []ClassReport `json:"classes"`
 	// TopWords are the most common whitespace-separated words over all
 	// reviews (the seed's Counter(...).most_common).
 	TopWords []TermCount `json:"top_words"`

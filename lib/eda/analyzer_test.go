@@ -112,3 +112,26 @@ func TestReportSaveLoad(t *testing.T) {
 		t.Errorf("missing report: %v", err)
 	}
 }
+
+func TestBoundedReportCarriesErrorBound(t *testing.T) {
+	a, err := NewAnalyzer(Options{Capacity: 8, TopK: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		text := "good product " + strings.Repeat("x", i%40+2)
+		if err := a.Add(i%2, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := a.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Exact || r.MaxOverCount == 0 {
+		t.Fatalf("exact=%v max_over_count=%d; a capacity of 8 must evict", r.Exact, r.MaxOverCount)
+	}
+	if got := r.Ngrams[2][0]; got.Term != "good product" || got.Count-got.MaxOver > 200 || got.Count < 200 {
+		t.Errorf("top bigram %+v, want good product with true count 200 inside its bounds", got)
+	}
+}
