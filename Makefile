@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/progress/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
@@ -30,6 +30,14 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+.PHONY: bench-data
+bench-data: ## stream a generated 3.6M-row parquet: rows/s and peak RSS (< 1 GiB)
+	scripts/bench-data.sh
+
+.PHONY: bench-eda
+bench-eda: ## EDA n-gram counting: real 6,459 + generated 1M reviews, reviews/s and peak RSS (vs sklearn)
+	scripts/bench-eda.sh
 
 # dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
 # docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
