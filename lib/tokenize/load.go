@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,7 +63,7 @@ func moduleCacheDirs() []string {
 }
 
 // resolve turns a Load spec into the path of a tokenizer.json or vocab.txt.
-func resolve(spec string) (string, error) {
+func resolve(spec string, hub HubFetcher) (string, error) {
 	if spec == "" {
 		spec = os.Getenv(PathEnv)
 		if spec == "" {
@@ -72,7 +73,10 @@ func resolve(spec string) (string, error) {
 	fi, err := os.Stat(spec)
 	if err != nil {
 		if looksLikeRepoID(spec) {
-			return "", fmt.Errorf("tokenizer %q is not a local file or directory; Hugging Face hub repo ids are not fetched by lib/tokenize: download the repo's tokenizer.json (or vocab.txt) and pass its path or directory", spec)
+			if hub == nil {
+				return "", fmt.Errorf("tokenizer %q is not a local file or directory, and this caller fetches no hub repos: download the repo's tokenizer.json (or vocab.txt) and pass its path or directory", spec)
+			}
+			return fetchFromHub(spec, hub)
 		}
 		return "", fmt.Errorf("tokenizer %q: %w (want a tokenizer.json, a vocab.txt or a model directory holding one)", spec, err)
 	}
@@ -86,6 +90,22 @@ func resolve(spec string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("model directory %q holds neither tokenizer.json nor vocab.txt", spec)
+}
+
+// fetchFromHub downloads a repo's tokenizer.json, else its vocab.txt.
+func fetchFromHub(repo string, hub HubFetcher) (string, error) {
+	var errs []error
+	for _, name := range []string{"tokenizer.json", "vocab.txt"} {
+		p, err := hub(repo, name)
+		if err == nil {
+			return p, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("fetching %s from hub repo %s: %w", name, repo, err)
+		}
+		errs = append(errs, err)
+	}
+	return "", fmt.Errorf("hub repo %s has neither tokenizer.json nor vocab.txt: %w", repo, errors.Join(errs...))
 }
 
 // looksLikeRepoID reports whether s has the form owner/name of a hub repo.

@@ -1,6 +1,9 @@
 package tokenize
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,7 +91,7 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"bert-base-uncased/does-not-exist", nil, "hub repo ids are not fetched"},
+		{"bert-base-uncased/does-not-exist", nil, "fetches no hub repos"},
 		{filepath.Join(dir, "missing.json"), nil, "want a tokenizer.json"},
 		{t.TempDir(), nil, "holds neither tokenizer.json nor vocab.txt"},
 		{write("bad.json", "{not json"), nil, "not a valid tokenizer.json"},
@@ -121,5 +124,54 @@ func TestEncodeBatchMatchesEncode(t *testing.T) {
 		if len(one.IDs) > 16 || one.IDs[len(one.IDs)-1] != tok.Specials().SEP {
 			t.Fatalf("%q: %d tokens, last %d", text, len(one.IDs), one.IDs[len(one.IDs)-1])
 		}
+	}
+}
+
+func TestLoadHubRepoThroughFetcher(t *testing.T) {
+	def, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ref := defaultTokenizer(t)
+	var lines []string
+	for id := range ref.VocabSize() {
+		tok, _ := ref.IDToken(int32(id))
+		lines = append(lines, tok)
+	}
+	os.WriteFile(filepath.Join(dir, "vocab.txt"), []byte(strings.Join(lines, "\n")), 0o644)
+	var asked []string
+	fetch := func(hasJSON bool) HubFetcher {
+		return func(repo, file string) (string, error) {
+			asked = append(asked, repo+":"+file)
+			switch {
+			case file == "tokenizer.json" && hasJSON:
+				return def, nil
+			case file == "vocab.txt":
+				return filepath.Join(dir, "vocab.txt"), nil
+			}
+			return "", fmt.Errorf("hub: %s/%s: %w", repo, file, fs.ErrNotExist)
+		}
+	}
+	for _, hasJSON := range []bool{true, false} {
+		asked = nil
+		tok, err := Load("google-bert/bert-base-uncased", WithHub(fetch(hasJSON)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tok.Encode("Héllo [SEP]").IDs; !slices.Equal(got, []int32{101, 7592, 102, 102}) {
+			t.Errorf("hub tokenizer (tokenizer.json %v) ids %v", hasJSON, got)
+		}
+		want := []string{"google-bert/bert-base-uncased:tokenizer.json"}
+		if !hasJSON {
+			want = append(want, "google-bert/bert-base-uncased:vocab.txt")
+		}
+		if !slices.Equal(asked, want) {
+			t.Errorf("fetched %v, want %v", asked, want)
+		}
+	}
+	_, err = Load("o/r", WithHub(func(repo, file string) (string, error) { return "", errors.New("401 unauthorized") }))
+	if err == nil || !strings.Contains(err.Error(), "fetching tokenizer.json from hub repo o/r: 401") {
+		t.Errorf("hub failure: %v", err)
 	}
 }

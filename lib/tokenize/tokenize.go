@@ -95,6 +95,18 @@ type options struct {
 	maxLengthSet bool
 	safeSpecials bool
 	backend      string
+	hub          HubFetcher
+}
+
+// HubFetcher downloads one file of a Hugging Face hub repo and returns its
+// local path, or an error wrapping fs.ErrNotExist when the repo has no such
+// file (the hub client of lib/dataset is meant to provide one).
+type HubFetcher func(repo, file string) (path string, err error)
+
+// WithHub lets Load accept hub repo ids such as "google-bert/bert-base-uncased":
+// it fetches the repo's tokenizer.json, or its vocab.txt when there is none.
+func WithHub(fetch HubFetcher) Option {
+	return func(o *options) { o.hub = fetch }
 }
 
 // WithMaxLength truncates encodings to n tokens, [CLS] and [SEP] included
@@ -127,7 +139,8 @@ func WithBackend(name string) Option {
 }
 
 // Load returns a tokenizer. spec is a tokenizer.json file, a vocab.txt file,
-// a model directory holding either, or "" for the offline default: the
+// a model directory holding either, a hub repo id (with WithHub), or "" for
+// the offline default: the
 // bert-base-uncased tokenizer.json that ships in the github.com/daulet/tokenizers
 // module (see DefaultPath); $POLARITY_TOKENIZER, when set, replaces that default.
 func Load(spec string, opts ...Option) (Tokenizer, error) {
@@ -138,7 +151,7 @@ func Load(spec string, opts ...Option) (Tokenizer, error) {
 	if o.maxLength < 0 || o.maxLength == 1 {
 		return nil, fmt.Errorf("max length %d is invalid: use 0 (no truncation) or at least 2 ([CLS] and [SEP])", o.maxLength)
 	}
-	path, err := resolve(spec)
+	path, err := resolve(spec, o.hub)
 	if err != nil {
 		return nil, err
 	}

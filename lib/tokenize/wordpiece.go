@@ -332,14 +332,24 @@ func isASCII(s string) bool {
 	return true
 }
 
-// charOffsets converts byte offsets into code point offsets. Offsets come in
-// increasing order except the (0, 0) of specials, so one forward scan with a
-// restart for out-of-order spans suffices.
+// charOffsets converts byte offsets into code point offsets, counting as
+// utf8.DecodeRuneInString does (each invalid byte is one code point). Offsets
+// come in increasing order except the (0, 0) of specials, so one forward scan
+// suffices.
 func charOffsets(text string, bytes, chars []Offset) {
+	valid := utf8.ValidString(text)
 	pos, count := 0, 0 // byte position and the number of code points before it
 	at := func(b int) int {
 		if b < pos {
 			pos, count = 0, 0
+		}
+		if valid { // count the bytes that start a code point
+			for ; pos < b; pos++ {
+				if text[pos]&0xC0 != 0x80 {
+					count++
+				}
+			}
+			return count
 		}
 		for pos < b {
 			_, size := utf8.DecodeRuneInString(text[pos:])
