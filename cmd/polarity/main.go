@@ -29,6 +29,7 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		envCommand(),
+		dataCommand(),
 		tokenizeCommand(),
 	}
 }
