@@ -25,7 +25,7 @@ Texts come from the arguments, or from standard input ("-" or no argument):
 one text per line, or with --jsonl one JSON string per line. --jsonl writes
 one JSON object per text: {"ids":[…],"tokens":[…],"attention_mask":[…],"word_ids":[…]}
 (word id null for [CLS]/[SEP]).`)
-			spec := fs.String("tokenizer", "", "tokenizer.json, vocab.txt or model directory (default: bert-base-uncased from the Go module cache, or $"+tokenize.PathEnv+")")
+			spec := fs.String("tokenizer", "", "tokenizer.json, vocab.txt, model directory or hub repo id (default: bert-base-uncased from the Go module cache, or $"+tokenize.PathEnv+")")
 			maxLen := fs.Int("max-len", 128, "truncate to this many tokens, [CLS] and [SEP] included; 0 = no truncation")
 			jsonl := fs.Bool("jsonl", false, "read and write JSON lines")
 			safe := fs.Bool("safe-specials", false, `treat "[SEP]", "[CLS]", "[MASK]" typed in the text as plain text`)

@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,4 +132,38 @@ func runWithStdin(t *testing.T, input string, args ...string) (string, string, i
 		t.Fatal(err)
 	}
 	return stdout.String(), stderr.String(), 0
+}
+
+func TestTokenizeHubRepo(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	path := filepath.Join(home, "go", "pkg", "mod", "github.com", "daulet", "tokenizers@v1.24.0", "test", "data", "bert-base-uncased.json")
+	if d := os.Getenv("GOMODCACHE"); d != "" {
+		path = filepath.Join(d, "github.com", "daulet", "tokenizers@v1.24.0", "test", "data", "bert-base-uncased.json")
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("bert-base-uncased.json not in the module cache: %v", err)
+	}
+	sum := sha256.Sum256(content)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/acme/bert/resolve/main/tokenizer.json" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Repo-Commit", strings.Repeat("cd", 20))
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		if r.Method == http.MethodGet {
+			w.Write(content)
+		}
+	}))
+	defer srv.Close()
+	env := []string{"HF_ENDPOINT=" + srv.URL, "HF_HUB_CACHE=" + t.TempDir(), "HF_TOKEN=hf_secret_value"}
+	stdout, stderr, code := runCLI(t, env, "tokenize", "--jsonl", "--tokenizer", "acme/bert", "Hello")
+	if code != 0 || !strings.Contains(stdout, `"ids":[101,7592,102]`) {
+		t.Fatalf("exit %d, stdout %s, stderr %s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout+stderr, "hf_secret_value") {
+		t.Fatal("HF_TOKEN printed")
+	}
 }

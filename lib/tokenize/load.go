@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,9 +72,6 @@ func resolve(spec string, hub HubFetcher) (string, error) {
 	fi, err := os.Stat(spec)
 	if err != nil {
 		if looksLikeRepoID(spec) {
-			if hub == nil {
-				return "", fmt.Errorf("tokenizer %q is not a local file or directory, and this caller fetches no hub repos: download the repo's tokenizer.json (or vocab.txt) and pass its path or directory", spec)
-			}
 			return fetchFromHub(spec, hub)
 		}
 		return "", fmt.Errorf("tokenizer %q: %w (want a tokenizer.json, a vocab.txt or a model directory holding one)", spec, err)
@@ -94,18 +90,15 @@ func resolve(spec string, hub HubFetcher) (string, error) {
 
 // fetchFromHub downloads a repo's tokenizer.json, else its vocab.txt.
 func fetchFromHub(repo string, hub HubFetcher) (string, error) {
-	var errs []error
-	for _, name := range []string{"tokenizer.json", "vocab.txt"} {
-		p, err := hub(repo, name)
-		if err == nil {
-			return p, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("fetching %s from hub repo %s: %w", name, repo, err)
-		}
-		errs = append(errs, err)
+	p, errJSON := hub(repo, "tokenizer.json")
+	if errJSON == nil {
+		return p, nil
 	}
-	return "", fmt.Errorf("hub repo %s has neither tokenizer.json nor vocab.txt: %w", repo, errors.Join(errs...))
+	p, errVocab := hub(repo, "vocab.txt")
+	if errVocab == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("tokenizer %q is not a local file or directory, and fetching it as a hub repo failed: tokenizer.json: %w; vocab.txt: %w", repo, errJSON, errVocab)
 }
 
 // looksLikeRepoID reports whether s has the form owner/name of a hub repo.

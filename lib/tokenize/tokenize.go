@@ -21,7 +21,10 @@
 package tokenize
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 // Tokenizer encodes text into BERT input. Implementations are safe for
@@ -98,15 +101,22 @@ type options struct {
 	hub          HubFetcher
 }
 
-// HubFetcher downloads one file of a Hugging Face hub repo and returns its
-// local path, or an error wrapping fs.ErrNotExist when the repo has no such
-// file (the hub client of lib/dataset is meant to provide one).
+// HubFetcher downloads one file of a Hugging Face model repo and returns its
+// local path.
 type HubFetcher func(repo, file string) (path string, err error)
 
-// WithHub lets Load accept hub repo ids such as "google-bert/bert-base-uncased":
-// it fetches the repo's tokenizer.json, or its vocab.txt when there is none.
+// WithHub replaces the hub client Load uses for repo ids (by default
+// hub.NewFromEnv(): $HF_TOKEN, $HF_ENDPOINT, $HF_HUB_CACHE, $HF_HUB_OFFLINE).
 func WithHub(fetch HubFetcher) Option {
 	return func(o *options) { o.hub = fetch }
+}
+
+// HubClient adapts a lib/hub client: files of the repo's main revision,
+// cached in the standard Hugging Face cache.
+func HubClient(c *hub.Client) HubFetcher {
+	return func(repo, file string) (string, error) {
+		return c.Download(context.Background(), hub.File{Type: hub.Model, Repo: repo, Revision: "main", Path: file})
+	}
 }
 
 // WithMaxLength truncates encodings to n tokens, [CLS] and [SEP] included
@@ -139,8 +149,9 @@ func WithBackend(name string) Option {
 }
 
 // Load returns a tokenizer. spec is a tokenizer.json file, a vocab.txt file,
-// a model directory holding either, a hub repo id (with WithHub), or "" for
-// the offline default: the
+// a model directory holding either, a Hugging Face hub model repo id such as
+// "google-bert/bert-base-uncased" (its tokenizer.json, else its vocab.txt,
+// downloaded once into the hub cache), or "" for the offline default: the
 // bert-base-uncased tokenizer.json that ships in the github.com/daulet/tokenizers
 // module (see DefaultPath); $POLARITY_TOKENIZER, when set, replaces that default.
 func Load(spec string, opts ...Option) (Tokenizer, error) {
@@ -150,6 +161,9 @@ func Load(spec string, opts ...Option) (Tokenizer, error) {
 	}
 	if o.maxLength < 0 || o.maxLength == 1 {
 		return nil, fmt.Errorf("max length %d is invalid: use 0 (no truncation) or at least 2 ([CLS] and [SEP])", o.maxLength)
+	}
+	if o.hub == nil {
+		o.hub = HubClient(hub.NewFromEnv())
 	}
 	path, err := resolve(spec, o.hub)
 	if err != nil {
