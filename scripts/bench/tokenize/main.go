@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -119,27 +118,13 @@ func compare(name string, texts []string, tok tokenize.Tokenizer, path string, m
 	fmt.Printf("  (vs HF: per CPU-second for one at a time, wall time for all cores)\n")
 	fmt.Printf("  Go allocations: %.1f per review, %.0f bytes per review\n", allocs, allocBytes)
 
-	lengths := make([]int, len(encs))
-	for i, e := range encs {
-		lengths[i] = e.Len()
+	plans, err := tokenize.ComparePadding(tokenize.Lengths(encs), maxLen, 32, 1, 16, 32)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("  batch shapes of one epoch in file order, batch 32:")
-	for _, m := range []int{1, 16, 32} {
-		c, _ := tokenize.NewCollator(0, maxLen, m)
-		shapes, _ := c.Shapes(lengths, 32)
-		pad := 0
-		for lo := 0; lo < len(lengths); lo += 32 {
-			chunk := lengths[lo:min(lo+32, len(lengths))]
-			l, _ := c.PaddedLength(slices.Max(chunk))
-			for _, x := range chunk {
-				pad += l - x
-			}
-		}
-		label := "dynamic"
-		if m > 1 {
-			label = fmt.Sprintf("multiple of %d", m)
-		}
-		fmt.Printf(" %s %d shapes (%.0f%% padding);", label, len(shapes), 100*float64(pad)/float64(pad+tokens))
+	for _, p := range plans {
+		fmt.Printf(" multiple %d: %d shapes, %.0f%% padding;", p.Multiple, p.Shapes, 100*p.Padding)
 	}
 	fmt.Print("\n\n")
 	return nil
