@@ -184,6 +184,14 @@ func (w *WordPiece) normalizeAndSplit(s *scratch, text string, from, to int) {
 		size := 1
 		if c := text[i]; c < utf8.RuneSelf {
 			info = t.ascii[c]
+			if info.kind() == kindSingle && info.class() == classOther { // fast path: an ASCII word byte
+				s.word = append(s.word, byte(info.value()))
+				s.wordStart = append(s.wordStart, i)
+				s.wordEnd = append(s.wordEnd, i+1)
+				s.wordChars++
+				i++
+				continue
+			}
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:to])
