@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -97,8 +98,7 @@ func (w *WordPiece) EncodeBatch(texts []string) []Encoding {
 		return out
 	}
 	const chunk = 64
-	var next int64
-	var mu sync.Mutex
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -106,10 +106,7 @@ func (w *WordPiece) EncodeBatch(texts []string) []Encoding {
 			defer wg.Done()
 			s := &scratch{}
 			for {
-				mu.Lock()
-				lo := int(next)
-				next += chunk
-				mu.Unlock()
+				lo := int(next.Add(chunk)) - chunk
 				if lo >= len(texts) {
 					return
 				}
