@@ -31,6 +31,7 @@ func commands() []*command {
 		envCommand(),
 		dataCommand(),
 		edaCommand(),
+		tokenizeCommand(),
 	}
 }
 
