@@ -163,6 +163,7 @@ type File struct {
 	Path     string // inside the repository, e.g. "default/train/0000.parquet"
 }
 
+// String names the file as REPO@REVISION/PATH (no secrets, safe to print).
 func (f File) String() string { return f.Repo + "@" + f.Revision + "/" + f.Path }
 
 // repoDir is the cache folder of the repository: datasets--ORG--NAME.
