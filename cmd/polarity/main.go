@@ -30,6 +30,8 @@ func commands() []*command {
 	return []*command{
 		envCommand(),
 		dataCommand(),
+		edaCommand(),
+		tokenizeCommand(),
 		predictCommand(),
 	}
 }

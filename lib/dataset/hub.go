@@ -13,8 +13,9 @@ import (
 // uses (train 3,600,000 rows, test 400,000; columns label, text, label_text).
 const HubRepo = "mteb/amazon_polarity"
 
-// The seed notebook's sampling: train.shuffle(seed=42).select(range(20000))
-// and test.shuffle(seed=42).select(range(2000)).
+// SeedShuffle is the seed notebook's shuffle seed:
+// train.shuffle(seed=42).select(range(20000)) and
+// test.shuffle(seed=42).select(range(2000)).
 const SeedShuffle = 42
 
 // SeedSampleSize is how many reviews of each split the seed notebook uses.

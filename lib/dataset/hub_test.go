@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -74,6 +76,7 @@ func TestLoadHubTakesTheSeedsShuffledSample(t *testing.T) {
 	t.Setenv("HF_HUB_CACHE", "")
 	t.Setenv("HF_TOKEN", "")
 	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 
 	got, sum, err := LoadSummary(Source{Kind: Hub}, "test")
 	if err != nil {
@@ -87,6 +90,11 @@ func TestLoadHubTakesTheSeedsShuffledSample(t *testing.T) {
 		if rev != all[perm[i]] {
 			t.Fatalf("review %d = %+v, want row %d %+v (test.shuffle(seed=42).select(range(2000)))", i, rev, perm[i], all[perm[i]])
 		}
+	}
+
+	cached, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "polarity", "amazon_polarity", "*", "test-shuffle42-first2000.parquet"))
+	if len(cached) != 1 {
+		t.Errorf("the picked reviews were not cached: %v", cached)
 	}
 
 	// Offline, from the cache, with no request at all.

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -58,6 +59,9 @@ type Client struct {
 	// capped at MaxBackoff (a Retry-After header is honoured up to it).
 	Retries             int
 	Backoff, MaxBackoff time.Duration
+	// StallTimeout abandons a download attempt when no byte arrives for
+	// this long (the retry then resumes it); 0 waits forever.
+	StallTimeout time.Duration
 	// HTTP is the client used; its redirects are handled by Client itself.
 	HTTP *http.Client
 	// Progress, when set, is called for each file downloaded, returning the
@@ -74,13 +78,22 @@ type Client struct {
 // token file `huggingface-cli login` writes, HF_HUB_OFFLINE), showing progress bars.
 func NewFromEnv() *Client {
 	c := &Client{
-		Endpoint:   strings.TrimRight(envOr("HF_ENDPOINT", DefaultEndpoint), "/"),
-		CacheDir:   DefaultCacheDir(),
-		Offline:    truthy(os.Getenv("HF_HUB_OFFLINE")),
-		Retries:    5,
-		Backoff:    time.Second,
-		MaxBackoff: 30 * time.Second,
-		HTTP:       &http.Client{Timeout: 0},
+		Endpoint:     strings.TrimRight(envOr("HF_ENDPOINT", DefaultEndpoint), "/"),
+		CacheDir:     DefaultCacheDir(),
+		Offline:      truthy(os.Getenv("HF_HUB_OFFLINE")),
+		Retries:      5,
+		Backoff:      time.Second,
+		MaxBackoff:   30 * time.Second,
+		StallTimeout: time.Minute,
+		// No overall timeout (files are gigabytes), but a hub that stops
+		// answering fails the attempt and the retry loop takes over.
+		HTTP: &http.Client{Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   30 * time.Second,
+			ResponseHeaderTimeout: 60 * time.Second,
+			IdleConnTimeout:       90 * time.Second,
+		}},
 		Progress: func(name string, total int64) *progress.Bar {
 			return progress.New("download "+name, total, "B")
 		},
@@ -150,6 +163,7 @@ type File struct {
 	Path     string // inside the repository, e.g. "default/train/0000.parquet"
 }
 
+// String names the file as REPO@REVISION/PATH (no secrets, safe to print).
 func (f File) String() string { return f.Repo + "@" + f.Revision + "/" + f.Path }
 
 // repoDir is the cache folder of the repository: datasets--ORG--NAME.
@@ -389,11 +403,19 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 	if have > 0 {
 		header.Set("Range", fmt.Sprintf("bytes=%d-", have))
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	resp, err := c.do(ctx, http.MethodGet, meta.location, header, f)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	var body io.Reader = resp.Body
+	if c.StallTimeout > 0 {
+		watchdog := time.AfterFunc(c.StallTimeout, cancel)
+		defer watchdog.Stop()
+		body = stallReader{resp.Body, watchdog, c.StallTimeout}
+	}
 	switch resp.StatusCode {
 	case http.StatusOK:
 		if have > 0 { // the server ignored Range: start over
@@ -418,7 +440,7 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 	if bar != nil {
 		w = io.MultiWriter(out, barWriter{bar})
 	}
-	n, err := io.Copy(w, resp.Body)
+	n, err := io.Copy(w, body)
 	if err != nil {
 		return fmt.Errorf("%s: connection broke after %d bytes: %w", f, have+n, err)
 	}
@@ -426,6 +448,21 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 		return fmt.Errorf("%s: body ended after %d of %d bytes", f, have+n, meta.size)
 	}
 	return nil
+}
+
+// stallReader restarts a watchdog timer on every successful read.
+type stallReader struct {
+	r       io.Reader
+	timer   *time.Timer
+	timeout time.Duration
+}
+
+func (s stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.timer.Reset(s.timeout)
+	}
+	return n, err
 }
 
 type barWriter struct{ b *progress.Bar }

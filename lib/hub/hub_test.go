@@ -38,6 +38,8 @@ type fakeHub struct {
 	failures map[string][]int
 	// truncate serves half of the CDN body once per listed sha.
 	truncate map[string]bool
+	// stall sends half of the CDN body once, then goes silent for 3 s.
+	stall map[string]bool
 	// corrupt serves altered bytes for these shas.
 	corrupt map[string]bool
 	// private paths need the token.
@@ -50,7 +52,7 @@ type fakeHub struct {
 
 func newFakeHub(t *testing.T) *fakeHub {
 	h := &fakeHub{t: t, files: map[string][]byte{}, lfs: map[string]bool{}, failures: map[string][]int{},
-		truncate: map[string]bool{}, corrupt: map[string]bool{}, private: map[string]bool{}}
+		truncate: map[string]bool{}, stall: map[string]bool{}, corrupt: map[string]bool{}, private: map[string]bool{}}
 	h.cdn = httptest.NewServer(http.HandlerFunc(h.serveCDN))
 	h.hub = httptest.NewServer(http.HandlerFunc(h.serveHub))
 	t.Cleanup(func() { h.hub.Close(); h.cdn.Close() })
@@ -169,8 +171,8 @@ func (h *fakeHub) serveCDN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mu.Lock()
-	truncate, corrupt := h.truncate[sum], h.corrupt[sum]
-	h.truncate[sum] = false
+	truncate, corrupt, stall := h.truncate[sum], h.corrupt[sum], h.stall[sum]
+	h.truncate[sum], h.stall[sum] = false, false
 	h.mu.Unlock()
 	if corrupt {
 		content = []byte(strings.ToUpper(string(content)))
@@ -180,6 +182,17 @@ func (h *fakeHub) serveCDN(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", fmt.Sprint(len(content)))
 		w.WriteHeader(http.StatusOK)
 		w.Write(content[:len(content)/2])
+		return
+	}
+	if stall && r.Header.Get("Range") == "" {
+		w.Header().Set("Content-Length", fmt.Sprint(len(content)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(content[:len(content)/2])
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(3 * time.Second):
+		}
 		return
 	}
 	http.ServeContent(w, r, "blob", time.Time{}, strings.NewReader(string(content)))
@@ -272,6 +285,29 @@ func TestTruncatedBodyResumesWithRange(t *testing.T) {
 	gets := h.requests("cdn GET")
 	if len(gets) != 2 || !strings.Contains(gets[1], fmt.Sprintf("range=bytes=%d-", len(data)/2)) {
 		t.Errorf("expected a second GET resuming at byte %d, got %v", len(data)/2, gets)
+	}
+}
+
+func TestStalledDownloadIsAbandonedAndResumed(t *testing.T) {
+	h := newFakeHub(t)
+	data := payload(200_000)
+	h.add(ParquetRevision, "default/train/0000.parquet", data, true)
+	h.stall[sha256hex(data)] = true
+	c := h.client(t)
+	c.StallTimeout = 200 * time.Millisecond
+	start := time.Now()
+	got, err := c.Download(context.Background(), parquetFile("default/train/0000.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got); string(b) != string(data) {
+		t.Fatal("content differs after the stall")
+	}
+	if time.Since(start) > 2500*time.Millisecond {
+		t.Errorf("took %v: the stalled connection was not abandoned", time.Since(start))
+	}
+	if gets := h.requests("cdn GET"); len(gets) != 2 || !strings.Contains(gets[1], "range=bytes=") {
+		t.Errorf("expected a resumed second GET, got %v", gets)
 	}
 }
 
