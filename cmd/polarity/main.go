@@ -32,6 +32,7 @@ func commands() []*command {
 		dataCommand(),
 		edaCommand(),
 		tokenizeCommand(),
+		predictCommand(),
 	}
 }
 
