@@ -9,7 +9,7 @@
 //
 // CASE.json: {"notebook": "path from the repo root", "name": "screenshot prefix",
 //             "reviews": [{"text": "...", "label": "positive"}, ...],
-//             "timeoutSeconds": 240, "port": 18931}
+//             "timeoutSeconds": 240, "port": 18931}   (WIDGET_TEST_PORT overrides the port)
 // --headless-check also executes the notebook with nbconvert WITHOUT
 // POLARITY_HEADLESS and checks that the widget cell falls back to its example
 // prediction (the bounded front-end probe) instead of hanging.
@@ -69,7 +69,9 @@ function readCase(file) {
   if (!c.reviews.some((r) => r.label === "positive") || !c.reviews.some((r) => r.label === "negative")) {
     throw new Error(`${file}: needs at least one positive and one negative review`);
   }
-  return { timeoutSeconds: 240, port: 18931, ...c };
+  const merged = { timeoutSeconds: 240, port: 18931, ...c };
+  if (process.env.WIDGET_TEST_PORT) merged.port = Number(process.env.WIDGET_TEST_PORT);
+  return merged;
 }
 
 // cleanups stop what the run started; they also run on the deadline and on SIGINT/SIGTERM.
