@@ -193,8 +193,8 @@ func writeHighlightedText(b *strings.Builder, text string, seen int, tokens []To
 	}
 	b.WriteString(`</div>`)
 	if seen < len(text) {
-		fmt.Fprintf(b, `<div style="color:%s;font-size:12px;margin-top:2px">The model reads only the first %d of %d bytes (its sequence length); the grey rest was not scored.</div>`,
-			mutedColour, seen, len(text))
+		fmt.Fprintf(b, `<div style="color:%s;font-size:12px;margin-top:2px">The model reads only the first %s of %s characters (its sequence length); the grey rest was not scored.</div>`,
+			mutedColour, groupThousands(utf8.RuneCountInString(text[:seen])), groupThousands(utf8.RuneCountInString(text)))
 	}
 }
 

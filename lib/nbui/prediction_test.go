@@ -128,7 +128,7 @@ func TestRenderPredictionGreysWhatTheModelDidNotRead(t *testing.T) {
 	if strings.Contains(got, `>more</span>`) {
 		t.Errorf("a token past SeenBytes was highlighted:\n%s", got)
 	}
-	if !strings.Contains(got, "first 10 of 27 bytes") {
+	if !strings.Contains(got, "first 10 of 27 characters") {
 		t.Errorf("no note on the unread part:\n%s", got)
 	}
 	if s := shownText(t, got); s != text {

@@ -286,12 +286,24 @@ func messageHTML(text string) string {
 // footerHTML numbers the answer (tests tell repeated clicks apart by
 // data-request) and says how long the predictor took.
 func footerHTML(request int, elapsed time.Duration) string {
-	took := "predicted in " + elapsed.Round(10*time.Microsecond).String()
+	took := "predicted in " + formatDuration(elapsed)
 	if request == 0 {
 		return fmt.Sprintf(`<div class="pol-footer" style="color:%s;font-size:12px;margin-top:4px">%s</div>`, mutedColour, took)
 	}
 	return fmt.Sprintf(`<div class="pol-footer" data-request="%d" style="color:%s;font-size:12px;margin-top:4px">answer #%d · %s</div>`,
 		request, mutedColour, request, took)
+}
+
+// formatDuration shows a prediction time: "0.4 ms", "35 ms", "2.31 s".
+func formatDuration(d time.Duration) string {
+	switch ms := float64(d) / float64(time.Millisecond); {
+	case ms < 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.0f ms", ms)
+	default:
+		return fmt.Sprintf("%.2f s", ms/1000)
+	}
 }
 
 // truncateRunes returns the first n characters of s.
