@@ -98,8 +98,10 @@ func newReviewWidget(predict Predictor, opts ReviewOptions) *reviewWidget {
 // freezes all later front-end traffic. Each lives as long as the cell.
 func (w *reviewWidget) start() error {
 	gonbui.DisplayHtml(w.layoutHTML())
-	// Listen before the button exists so that no click is missed; the button
-	// sends 0 when it is created, which serve skips.
+	// Listen before the button exists: no click is missed, and the address
+	// keeps a subscriber when Done closes its own listener (a click landing
+	// on an address without one would trigger the mutex leak above). The
+	// button sends 0 when it is created, which serve skips.
 	w.clicks = comms.Listen[int](w.buttonAddress)
 	w.texts = comms.Listen[string](w.textAddress)
 	button := widgets.Button("Predict").WithHtmlId(w.buttonID).WithAddress(w.buttonAddress).AppendTo(w.buttonSlotID)
