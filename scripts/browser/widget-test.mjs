@@ -218,7 +218,7 @@ async function runBrowser(c, env, tmp, screenshots) {
     ],
     { cwd: repo, env, stdio: ["ignore", logFd, logFd] },
   );
-  let browser;
+  let browser, page;
   const stop = once(async () => {
     if (browser) await Promise.race([browser.close().catch(() => {}), sleep(5000)]);
     const left = await stopProcessTree(server.pid);
@@ -238,7 +238,7 @@ async function runBrowser(c, env, tmp, screenshots) {
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
       ],
     });
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    page = browser.pages()[0] ?? (await browser.newPage());
     const consoleErrors = [];
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
     page.setDefaultTimeout(30000);
@@ -291,6 +291,10 @@ async function runBrowser(c, env, tmp, screenshots) {
     const gonbErrors = consoleErrors.filter((e) => /gonb_comm|polarity/i.test(e));
     if (gonbErrors.length) log(`browser console errors (not failing): ${gonbErrors.join(" | ")}`);
   } catch (err) {
+    if (page) {
+      const shot = path.join(screenshots, `${c.name}-FAILED.png`);
+      await Promise.race([page.screenshot({ path: shot, fullPage: true }).then(() => log(`failure screenshot ${path.relative(repo, shot)}`), () => {}), sleep(10000)]);
+    }
     log(`jupyter log tail:\n${fs.readFileSync(jupyterLog, "utf8").split("\n").filter((l) => !/^\[?I/.test(l)).slice(-25).join("\n")}`);
     throw err;
   } finally {
@@ -357,6 +361,7 @@ async function main() {
   const before = sha256(notebook);
   const screenshots = path.join(repo, "build", "screenshots");
   fs.mkdirSync(screenshots, { recursive: true });
+  for (const f of fs.readdirSync(screenshots)) if (f.startsWith(`${c.name}-`)) fs.rmSync(path.join(screenshots, f)); // stale ones
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "polarity-widget-test-"));
   // A private runtime/config dir: no clash with a user's running servers or settings.
   env.JUPYTER_RUNTIME_DIR = path.join(tmp, "runtime");
