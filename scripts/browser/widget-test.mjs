@@ -188,16 +188,20 @@ async function waitWidgetReady(page, ms) {
 // numbers its answers, so the last click's number proves each was answered).
 async function ask(widget, text, request, ms, clicks = 1) {
   const area = widget.locator("textarea");
+  const t0 = Date.now();
   if (text.length > 10000) await area.evaluate((el, v) => (el.value = v), text);
   else await area.fill(text);
+  const t1 = Date.now();
   for (let i = 0; i < clicks; i++) await widget.locator("button", { hasText: "Predict" }).click();
+  const t2 = Date.now();
+  const timing = () => `typed in ${((t1 - t0) / 1000).toFixed(1)}s, clicked in ${((t2 - t1) / 1000).toFixed(1)}s, answered ${((Date.now() - t2) / 1000).toFixed(1)}s later`;
   const footer = widget.locator(`.pol-output [data-request="${request}"]`);
   const hint = widget.locator(".pol-output .pol-hint");
   const failed = widget.locator(".pol-output .pol-error");
   for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-    if (await footer.count()) return "answer";
+    if (await footer.count()) return timing();
     if (await failed.count()) throw new Error(`widget error: ${await failed.first().innerText()}`);
-    if (text.trim() === "" && (await hint.count()) && !(await widget.locator(".pol-output .pol-status").count())) return "hint";
+    if (text.trim() === "" && (await hint.count()) && !(await widget.locator(".pol-output .pol-status").count())) return timing();
     await sleep(100);
   }
   throw new Error(`no answer #${request} within ${ms / 1000}s for ${JSON.stringify(text.slice(0, 60))}`);
@@ -282,10 +286,10 @@ async function runBrowser(c, env, tmp, screenshots) {
 
     // A 1 MB paste: truncated with a notice, still predicted.
     const huge = (last.text + " ").repeat(Math.ceil(ONE_MB / (last.text.length + 1))).slice(0, ONE_MB);
-    await ask(widget, huge, ++request, answerMs);
+    const hugeTiming = await ask(widget, huge, ++request, answerMs);
     const notice = await widget.locator(".pol-output .pol-notice").innerText();
     if (!notice.includes("1,048,576")) throw new Error(`1 MB paste: want a truncation notice naming 1,048,576 characters, got ${JSON.stringify(notice)}`);
-    log(`1 MB paste → "${notice}"`);
+    log(`1 MB paste → "${notice}" (${hugeTiming})`);
     await page.screenshot({ path: path.join(screenshots, `${c.name}-page.png`), fullPage: false });
 
     const gonbErrors = consoleErrors.filter((e) => /gonb_comm|polarity/i.test(e));
