@@ -296,9 +296,11 @@ func footerHTML(request int, elapsed time.Duration) string {
 		request, mutedColour, request, took)
 }
 
-// formatDuration shows a prediction time: "0.4 ms", "35 ms", "2.31 s".
+// formatDuration shows a prediction time: "< 0.1 ms", "0.4 ms", "35 ms", "2.31 s".
 func formatDuration(d time.Duration) string {
 	switch ms := float64(d) / float64(time.Millisecond); {
+	case ms < 0.1:
+		return "< 0.1 ms"
 	case ms < 10:
 		return fmt.Sprintf("%.1f ms", ms)
 	case ms < 1000:

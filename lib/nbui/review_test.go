@@ -116,7 +116,7 @@ func TestJSStringIsSafeInsideScript(t *testing.T) {
 }
 
 func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{0: "0.0 ms", 420 * time.Microsecond: "0.4 ms", 35 * time.Millisecond: "35 ms", 2314 * time.Millisecond: "2.31 s"} {
+	for d, want := range map[time.Duration]string{0: "< 0.1 ms", 99 * time.Microsecond: "< 0.1 ms", 420 * time.Microsecond: "0.4 ms", 35 * time.Millisecond: "35 ms", 2314 * time.Millisecond: "2.31 s"} {
 		if got := formatDuration(d); got != want {
 			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
 		}

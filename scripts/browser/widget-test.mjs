@@ -263,7 +263,7 @@ async function runBrowser(c, env, tmp, screenshots) {
     if (!/Nothing to predict/.test(hint)) throw new Error(`empty input: want a friendly hint, got ${JSON.stringify(hint)}`);
     log("empty input → hint");
 
-    for (const review of c.reviews) {
+    for (const [i, review] of c.reviews.entries()) {
       await ask(widget, review.text, ++request, answerMs);
       const out = widget.locator(".pol-output");
       const label = await out.locator(".pol-verdict").getAttribute("data-label");
@@ -273,7 +273,7 @@ async function runBrowser(c, env, tmp, screenshots) {
       if (highlighted.length === 0) throw new Error(`${JSON.stringify(review.text)}: no word highlighted as ${kind}`);
       const probability = await out.locator(".pol-probability").innerText();
       log(`${review.label} ✓ (${probability}; highlighted: ${highlighted.slice(0, 6).join(", ")})`);
-      const shot = path.join(screenshots, `${c.name}-${review.label}.png`);
+      const shot = path.join(screenshots, `${c.name}-${i + 1}-${review.label}.png`);
       await widget.screenshot({ path: shot });
       log(`screenshot ${path.relative(repo, shot)}`);
     }
