@@ -31,6 +31,11 @@ const CHROMIUM = process.env.POLARITY_CHROMIUM || "/usr/bin/chromium"; // overri
 const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
 const JUPYTER = "/usr/bin/jupyter";
 const ONE_MB = 1 << 20;
+// STEP_MS bounds each step (server start, page load, one answer) so that a
+// failure names the step; it is generous because the shared 2-core machines
+// ran at load ~24, where starting Jupyter or loading the page took over 30 s.
+// The case's timeoutSeconds bounds the whole run.
+const STEP_MS = 120000;
 
 const started = Date.now();
 const log = (...args) => console.log(`[widget-test +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
@@ -230,7 +235,7 @@ async function runBrowser(c, env, tmp, screenshots) {
   });
   cleanups.add(stop);
   try {
-    await waitForServer(`${base}/api`, server, 30000);
+    await waitForServer(`${base}/api`, server, STEP_MS);
     log(`jupyter-notebook pid ${server.pid} on ${base}`);
     // A fresh profile (user data dir) per run.
     browser = await chromium.launchPersistentContext(path.join(tmp, "chromium-profile"), {
@@ -245,16 +250,16 @@ async function runBrowser(c, env, tmp, screenshots) {
     page = browser.pages()[0] ?? (await browser.newPage());
     const consoleErrors = [];
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-    page.setDefaultTimeout(30000);
-    await page.goto(`${base}/notebooks/${c.notebook}`);
-    await page.waitForFunction(() => globalThis.Jupyter?.notebook?.kernel?.is_connected?.(), null, { timeout: 60000 });
+    page.setDefaultTimeout(STEP_MS);
+    await page.goto(`${base}/notebooks/${c.notebook}`, { timeout: STEP_MS });
+    await page.waitForFunction(() => globalThis.Jupyter?.notebook?.kernel?.is_connected?.(), null, { timeout: STEP_MS });
     // Never write outputs back into the (committed) notebook.
     await page.evaluate(() => Jupyter.notebook.set_autosave_interval(0));
     log("kernel connected; running all cells");
     await page.evaluate(() => Jupyter.notebook.execute_all_cells());
     const widget = await waitWidgetReady(page, 1000 * Math.max(30, c.timeoutSeconds - 30));
     log("widget ready");
-    const answerMs = 30000;
+    const answerMs = STEP_MS;
     let request = 0;
 
     // Empty input: a friendly hint, no prediction.
