@@ -3,9 +3,9 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/...
 
-.PHONY: setup test vet gotest race notebooks run clean test-browser
+.PHONY: setup test vet gotest race notebooks run clean bench-dotgrad test-browser
 
 setup: ## install Jupyter, GoNB, Go tools, modules; register the kernel
 	scripts/setup.sh
@@ -30,6 +30,67 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+.PHONY: bench-data
+bench-data: ## stream a generated 3.6M-row parquet: rows/s and peak RSS (< 1 GiB)
+	scripts/bench-data.sh
+
+.PHONY: bench-eda
+bench-eda: ## EDA n-gram counting: real 6,459 + generated 1M reviews, reviews/s and peak RSS (vs sklearn)
+	scripts/bench-eda.sh
+# --- tokenize ---------------------------------------------------------------
+# npm tokenizers@0.23.2 (Hugging Face's Node binding) is the reference for lib/tokenize's
+# goldens and the peer in its benchmark. Tests do not need it; these targets install it
+# into scripts/golden/node_modules (git-ignored) from the committed lock file.
+GOLDEN_NPM := scripts/golden/node_modules/tokenizers/package.json
+BERT_TOKENIZER = $(shell go env GOMODCACHE)/github.com/daulet/tokenizers@v1.24.0/test/data/bert-base-uncased.json
+SHARED_REVIEWS := $(firstword $(wildcard ../shared/data/amazon_polarity_test_head.ft.txt ../../shared/data/amazon_polarity_test_head.ft.txt))
+
+.PHONY: bench-tokenize golden-tokenize check-golden-tokenize
+
+$(GOLDEN_NPM): scripts/golden/package.json scripts/golden/package-lock.json
+	cd scripts/golden && npm ci --no-audit --no-fund
+	touch $@
+
+bench-tokenize: $(GOLDEN_NPM) ## pure-Go tokenizer vs npm tokenizers in one run: reviews/s, ratio, allocs
+	go mod download github.com/daulet/tokenizers
+	go run ./scripts/bench/tokenize -data "$(SHARED_REVIEWS)"
+	go test -run '^$$' -bench Encode -benchmem ./lib/tokenize
+
+golden-tokenize: $(GOLDEN_NPM) ## regenerate lib/tokenize's Unicode table and goldens from npm tokenizers
+	go mod download github.com/daulet/tokenizers
+	node scripts/golden/unicode_table.js "$(BERT_TOKENIZER)" > lib/tokenize/unicode_table.go.tmp
+	gofmt lib/tokenize/unicode_table.go.tmp > lib/tokenize/unicode_table.go && rm lib/tokenize/unicode_table.go.tmp
+	node scripts/golden/tokenize.js "$(BERT_TOKENIZER)" > lib/tokenize/testdata/golden.json.tmp
+	mv lib/tokenize/testdata/golden.json.tmp lib/tokenize/testdata/golden.json
+
+check-golden-tokenize: golden-tokenize ## CI with npm: regenerated goldens must equal the committed ones
+	git diff --exit-code -- lib/tokenize/unicode_table.go lib/tokenize/testdata/golden.json
+
+# dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
+# docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
+# that need ARG expansion.
+DOCKERFILELINT_VERSION := 1.8.0
+DOCKERFILELINT_DIR := build/tools/dockerfilelint
+.PHONY: lint-docker
+lint-docker: ## lint docker/Dockerfile with dockerfilelint
+	@if ! grep -qs '"version": "$(DOCKERFILELINT_VERSION)"' $(DOCKERFILELINT_DIR)/node_modules/dockerfilelint/package.json; then \
+	  npm install --no-audit --no-fund --silent --prefix $(DOCKERFILELINT_DIR) dockerfilelint@$(DOCKERFILELINT_VERSION); fi
+	$(DOCKERFILELINT_DIR)/node_modules/.bin/dockerfilelint docker/Dockerfile
+
+# Tiny-BERT-shaped training step (L2 H128 A2 I512, batch 16×128) on the pure-Go
+# backend with lib/dotgrad's DotGeneral gradients and with GoMLX's own; each in
+# its own process so that peak RSS is per variant. Prints the speed-up.
+DOTGRAD_BACKEND ?= go:parallelism=8,ops_sequential
+bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
+	@mkdir -p build
+	go test -c -o build/dotgrad.test ./lib/dotgrad
+	@cd lib/dotgrad && for variant in dotgrad:3x gomlx:1x; do \
+	  GOMLX_BACKEND=$(DOTGRAD_BACKEND) ../../build/dotgrad.test -test.run '^$$' \
+	    -test.bench "TrainStep/$${variant%%:*}$$" -test.benchtime $${variant##*:} | grep '^Benchmark'; \
+	done | tee $(CURDIR)/build/bench-dotgrad.txt
+	@awk '/dotgrad-/ {f=$$3; fc=$$5} /gomlx-/ {g=$$3; gc=$$5} \
+	  END {printf "speed-up: %.1fx wall, %.1fx CPU (shared machine: wall times vary with load)\n", g/f, gc/fc}' build/bench-dotgrad.txt
 
 # Real-browser tests: each case drives a notebook's review widget in chromium
 # (scripts/browser/widget-test.mjs). Skipped with a message when chromium,
