@@ -5,12 +5,12 @@ export PATH := $(shell go env GOPATH)/bin:$(PATH)
 # Packages cheap enough to run under the race detector within CI's budget.
 RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/...
 
-.PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
+.PHONY: setup test vet gotest race notebooks run clean bench-dotgrad test-browser
 
 setup: ## install Jupyter, GoNB, Go tools, modules; register the kernel
 	scripts/setup.sh
 
-test: vet gotest race notebooks ## everything CI runs
+test: vet gotest race notebooks test-browser ## everything CI runs
 
 vet:
 	go vet ./...
@@ -98,3 +98,13 @@ bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, p
 	mkdir -p build/bench-bert
 	go run ./scripts/bench/bert -cpuprofile-dir build/bench-bert $(BENCH_BERT_FLAGS)
 	@echo "CPU profiles: go tool pprof -top build/bench-bert/<scenario>.pprof"
+# Real-browser tests: each case drives a notebook's review widget in chromium
+# (scripts/browser/widget-test.mjs). Skipped with a message when chromium,
+# Jupyter or playwright-core are missing, unless CI is set: then they fail.
+BROWSER_CASES := scripts/browser/cases/review_widget_fixture.json
+
+test-browser: ## the review widget in a real browser (chromium + Jupyter); screenshots in build/screenshots
+	@if ! command -v node >/dev/null; then \
+	  case "$${CI:-}" in ""|0|false) echo "test-browser: SKIP: node not found; run make setup";; \
+	  *) echo "test-browser: FAIL: node not found and CI is set; run make setup"; exit 1;; esac; \
+	else for c in $(BROWSER_CASES); do node scripts/browser/widget-test.mjs $$c --headless-check || exit 1; done; fi

@@ -64,6 +64,28 @@ gonb_install() {
   (cd tools && go install tool)
 }
 
+# Real-browser widget tests (make test-browser): Debian chromium, driven by npm
+# playwright-core, pinned exactly in scripts/browser/package.json (+ lock) and
+# installed into the git-ignored scripts/browser/node_modules.
+PLAYWRIGHT_VERSION=1.64.1
+browser_test_deps() {
+  local need=()
+  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed" || need+=(chromium)
+  command -v npm >/dev/null || need+=(nodejs npm)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "    installing: ${need[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  local have
+  have=$(node -p "require('./scripts/browser/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+  if [ "$have" = "$PLAYWRIGHT_VERSION" ]; then
+    echo "    playwright-core $have already installed"
+  else
+    (cd scripts/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 step "Debian packages (Jupyter Notebook, nbconvert)" apt_install
 step "python3-torch (optional: bench-bert, BERT goldens)" torch_install
 step "GoNB v0.11.5 (tools module)" gonb_install
@@ -73,4 +95,5 @@ step "gopls v0.23.0" go_tool gopls golang.org/x/tools/gopls@v0.23.0
 # --raw_error keeps compile errors readable in nbconvert logs.
 step "register the GoNB Jupyter kernel" gonb --install --raw_error
 step "Go modules" go mod download
+step "browser test: Debian chromium + playwright-core 1.64.1" browser_test_deps
 echo "setup finished in $(( $(date +%s) - total_start )) s"

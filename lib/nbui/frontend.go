@@ -1,6 +1,7 @@
 // Package nbui holds the GoNB display helpers shared by the notebooks: the
-// headless guard that keeps widget cells from blocking under nbconvert, and
-// (in later files) progress bars, tables and widgets.
+// headless guard that keeps widget cells from blocking under nbconvert,
+// tables, the rendering of a prediction with its word attributions, and the
+// interactive review widget.
 //
 // Everything here is safe to call outside a notebook: the gonbui display calls
 // are no-ops there, and Interactive reports false.
@@ -58,18 +59,24 @@ func headlessByEnv() bool {
 
 // probeFrontEnd asks the browser to echo a value back through gonb_comm and
 // waits a bounded time for it, retrying when the connection is slow to open.
+//
+// Every attempt calls comms.Start: that is what makes the kernel check its
+// connection (a heartbeat after a second of silence) and re-install the
+// page's socket when the previous one never got its comm_open_ack, the race
+// that hung widgets in 3 of 14 browser runs. All attempts answer on one
+// address whose listener is never closed: in GoNB v0.11.5 a late reply to an
+// address nobody listens to any more leaves comms' mutex locked and freezes
+// all later front-end traffic.
 func probeFrontEnd() bool {
-	comms.Start()
+	address := "/polarity/probe/" + gonbui.UniqueId()
+	replies := comms.Listen[string](address)
 	for attempt := 1; attempt <= probeAttempts; attempt++ {
-		address := "/polarity/probe/" + gonbui.UniqueId()
-		reply := comms.Listen[string](address)
+		comms.Start()
 		dom.TransientJavascript(probeScript(address))
 		select {
-		case <-reply.C:
-			reply.Close()
+		case <-replies.C:
 			return true
 		case <-time.After(probeWait):
-			reply.Close()
 		}
 	}
 	return false
@@ -79,12 +86,12 @@ func probeFrontEnd() bool {
 // sends "pong" to address.
 func probeScript(address string) string {
 	return fmt.Sprintf(`(function() {
-  const address = %q;
+  const address = %s;
   let tries = 0;
   const timer = setInterval(function() {
     const comm = globalThis.gonb_comm;
     if (comm) { clearInterval(timer); comm.send(address, "pong"); }
     else if (++tries > %d) { clearInterval(timer); }
   }, 50);
-})();`, address, int(probeWait/(50*time.Millisecond)))
+})();`, jsString(address), int(probeWait/(50*time.Millisecond)))
 }
