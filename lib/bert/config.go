@@ -1,0 +1,249 @@
+// Package bert is BERT for sequence classification in GoMLX with Hugging
+// Face's exact semantics (BertForSequenceClassification): embeddings,
+// multi-head self-attention scaled by 1/√d_head, erf GELU, LayerNorm with the
+// configured epsilon, a tanh pooler on [CLS] and a linear classifier. It reads
+// and writes Hugging Face checkpoints (config.json + model.safetensors).
+package bert
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+)
+
+// Config is a Hugging Face BERT config.json. Field names follow transformers'
+// BertConfig so a config written here loads there and vice versa.
+type Config struct {
+	Architectures             []string `json:"architectures,omitempty"`
+	ModelType                 string   `json:"model_type"`
+	VocabSize                 int      `json:"vocab_size"`
+	HiddenSize                int      `json:"hidden_size"`
+	NumHiddenLayers           int      `json:"num_hidden_layers"`
+	NumAttentionHeads         int      `json:"num_attention_heads"`
+	IntermediateSize          int      `json:"intermediate_size"`
+	HiddenAct                 string   `json:"hidden_act"`
+	HiddenDropoutProb         float64  `json:"hidden_dropout_prob"`
+	AttentionProbsDropoutProb float64  `json:"attention_probs_dropout_prob"`
+	// ClassifierDropout is the dropout before the classifier; nil means
+	// HiddenDropoutProb, as in transformers.
+	ClassifierDropout     *float64 `json:"classifier_dropout"`
+	MaxPositionEmbeddings int      `json:"max_position_embeddings"`
+	TypeVocabSize         int      `json:"type_vocab_size"`
+	InitializerRange      float64  `json:"initializer_range"`
+	LayerNormEps          float64  `json:"layer_norm_eps"`
+	PadTokenID            int      `json:"pad_token_id"`
+	// PositionEmbeddingType must be "absolute" (the only kind implemented).
+	PositionEmbeddingType string `json:"position_embedding_type,omitempty"`
+	// ID2Label names each class; its length is the number of labels.
+	ID2Label map[string]string `json:"id2label,omitempty"`
+	// Label2ID is the inverse of ID2Label (written for transformers).
+	Label2ID map[string]int `json:"label2id,omitempty"`
+	// NumLabelsField is the explicit "num_labels", used only when id2label is absent.
+	NumLabelsField int    `json:"num_labels,omitempty"`
+	ProblemType    string `json:"problem_type,omitempty"`
+	TorchDType     string `json:"torch_dtype,omitempty"`
+}
+
+// Tiny is the small offline default: 2 layers, hidden 128, 2 heads,
+// intermediate 512, the bert-base-uncased vocabulary, 2 labels.
+func Tiny() *Config {
+	c := BaseUncased()
+	c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize = 2, 128, 2, 512
+	return c
+}
+
+// BaseUncased is bert-base-uncased's configuration with a 2-label head
+// (negative, positive): 12 layers, hidden 768, 12 heads, intermediate 3072.
+func BaseUncased() *Config {
+	return &Config{
+		Architectures:             []string{"BertForSequenceClassification"},
+		ModelType:                 "bert",
+		VocabSize:                 30522,
+		HiddenSize:                768,
+		NumHiddenLayers:           12,
+		NumAttentionHeads:         12,
+		IntermediateSize:          3072,
+		HiddenAct:                 "gelu",
+		HiddenDropoutProb:         0.1,
+		AttentionProbsDropoutProb: 0.1,
+		MaxPositionEmbeddings:     512,
+		TypeVocabSize:             2,
+		InitializerRange:          0.02,
+		LayerNormEps:              1e-12,
+		PositionEmbeddingType:     "absolute",
+		ID2Label:                  map[string]string{"0": "negative", "1": "positive"},
+		Label2ID:                  map[string]int{"negative": 0, "positive": 1},
+	}
+}
+
+// Large is bert-large-uncased's configuration with a 2-label head.
+func Large() *Config {
+	c := BaseUncased()
+	c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize = 24, 1024, 16, 4096
+	return c
+}
+
+// NumLabels is the number of classes: len(id2label), else num_labels, else 2
+// (transformers' default).
+func (c *Config) NumLabels() int {
+	if len(c.ID2Label) > 0 {
+		return len(c.ID2Label)
+	}
+	if c.NumLabelsField > 0 {
+		return c.NumLabelsField
+	}
+	return 2
+}
+
+// Labels returns the class names in id order ("LABEL_i" where id2label has none).
+func (c *Config) Labels() []string {
+	labels := make([]string, c.NumLabels())
+	for i := range labels {
+		if name, ok := c.ID2Label[strconv.Itoa(i)]; ok {
+			labels[i] = name
+		} else {
+			labels[i] = "LABEL_" + strconv.Itoa(i)
+		}
+	}
+	return labels
+}
+
+// SetLabels sets id2label, label2id and num_labels from names in id order.
+func (c *Config) SetLabels(names ...string) {
+	c.ID2Label = make(map[string]string, len(names))
+	c.Label2ID = make(map[string]int, len(names))
+	for i, n := range names {
+		c.ID2Label[strconv.Itoa(i)] = n
+		c.Label2ID[n] = i
+	}
+	c.NumLabelsField = len(names)
+}
+
+// HeadDim is the size of one attention head: hidden_size / num_attention_heads.
+func (c *Config) HeadDim() int { return c.HiddenSize / c.NumAttentionHeads }
+
+// classifierDropout is the dropout rate applied to the pooled output.
+func (c *Config) classifierDropout() float64 {
+	if c.ClassifierDropout != nil {
+		return *c.ClassifierDropout
+	}
+	return c.HiddenDropoutProb
+}
+
+// supportedActivations lists the hidden_act values implemented by activation.
+var supportedActivations = map[string]bool{
+	"gelu": true, "gelu_new": true, "gelu_pytorch_tanh": true, "gelu_fast": true,
+	"relu": true, "silu": true, "swish": true, "tanh": true,
+}
+
+// Validate reports the first inconsistency in the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.VocabSize > 0, "vocab_size must be positive, got %d", c.VocabSize)
+	check(c.HiddenSize > 0, "hidden_size must be positive, got %d", c.HiddenSize)
+	check(c.NumHiddenLayers > 0, "num_hidden_layers must be positive, got %d", c.NumHiddenLayers)
+	check(c.NumAttentionHeads > 0 && c.HiddenSize%max(c.NumAttentionHeads, 1) == 0,
+		"hidden_size %d must be a multiple of num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
+	check(c.IntermediateSize > 0, "intermediate_size must be positive, got %d", c.IntermediateSize)
+	check(c.MaxPositionEmbeddings > 0, "max_position_embeddings must be positive, got %d", c.MaxPositionEmbeddings)
+	check(c.TypeVocabSize > 0, "type_vocab_size must be positive, got %d", c.TypeVocabSize)
+	check(c.LayerNormEps > 0, "layer_norm_eps must be positive, got %g", c.LayerNormEps)
+	check(supportedActivations[c.HiddenAct], "hidden_act %q is not supported (use one of %v)", c.HiddenAct, sortedKeys(supportedActivations))
+	check(c.PositionEmbeddingType == "" || c.PositionEmbeddingType == "absolute",
+		"position_embedding_type %q is not supported (only \"absolute\")", c.PositionEmbeddingType)
+	for i := range c.NumLabels() {
+		if len(c.ID2Label) > 0 {
+			_, ok := c.ID2Label[strconv.Itoa(i)]
+			check(ok, "id2label has %d entries but no id %d", len(c.ID2Label), i)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ConfigFile is the file name of the configuration in a model directory.
+const ConfigFile = "config.json"
+
+// ReadConfig reads and validates a Hugging Face config.json. Missing fields
+// take transformers' BertConfig defaults.
+func ReadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading BERT config: %w", err)
+	}
+	return ParseConfig(data, path)
+}
+
+// ParseConfig parses config.json bytes (source names them in errors).
+func ParseConfig(data []byte, source string) (*Config, error) {
+	c := BaseUncased()
+	c.ID2Label, c.Label2ID, c.Architectures = nil, nil, nil
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, fmt.Errorf("parsing BERT config %s: %w", source, err)
+	}
+	if c.ModelType != "" && c.ModelType != "bert" {
+		return nil, fmt.Errorf("%s: model_type %q is not \"bert\"", source, c.ModelType)
+	}
+	if c.HiddenAct == "" {
+		c.HiddenAct = "gelu"
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid BERT config %s: %w", source, err)
+	}
+	return c, nil
+}
+
+// WriteConfig writes the configuration as config.json into dir, atomically.
+func (c *Config) WriteConfig(dir string) error {
+	out := *c
+	out.ModelType = "bert"
+	if len(out.Architectures) == 0 {
+		out.Architectures = []string{"BertForSequenceClassification"}
+	}
+	if len(out.ID2Label) == 0 {
+		out.SetLabels(c.Labels()...)
+	}
+	out.NumLabelsField = 0 // transformers derives num_labels from id2label
+	if out.TorchDType == "" {
+		out.TorchDType = "float32"
+	}
+	data, err := json.MarshalIndent(&out, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, ConfigFile), append(data, '\n'))
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

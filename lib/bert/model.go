@@ -1,0 +1,221 @@
+package bert
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
+)
+
+// ClassifierLogits is BertForSequenceClassification's forward pass: it returns
+// float32 logits [batch, num_labels] for token ids, attention mask (1 = real
+// token, 0 = padding) and token type ids, each [batch, seqLen] of any integer
+// dtype (typeIDs may be nil: all zeros). Variables live in ctx under their
+// Hugging Face names (scope "bert/encoder/layer/0/attention/self/query",
+// variable "weight"); missing ones are created with transformers'
+// initialisation. Dropout is applied only when ctx.IsTraining(graph).
+func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) *Node {
+	_, pooled := Encode(ctx, cfg, ids, mask, typeIDs)
+	b := newBuilder(ctx, cfg, ids.Graph())
+	return b.linear("classifier", b.dropout(pooled, cfg.classifierDropout()))
+}
+
+// Encode is BertModel's forward pass: the last hidden states [batch, seqLen,
+// hidden] and the tanh-pooled [CLS] state [batch, hidden].
+func Encode(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) (sequence, pooled *Node) {
+	if ids.Rank() != 2 || mask.Rank() != 2 || !ids.Shape().Equal(shapes.Make(ids.DType(), mask.Shape().Dimensions...)) {
+		panic(fmt.Errorf("bert: ids %s and mask %s must both be [batch, seqLen]", ids.Shape(), mask.Shape()))
+	}
+	if seqLen := ids.Shape().Dimensions[1]; seqLen > cfg.MaxPositionEmbeddings {
+		panic(fmt.Errorf("bert: sequence length %d exceeds max_position_embeddings %d; truncate the input", seqLen, cfg.MaxPositionEmbeddings))
+	}
+	b := newBuilder(ctx, cfg, ids.Graph())
+	x := b.embeddings(ids, typeIDs)
+	attentionBias := maskBias(mask)
+	for i := range cfg.NumHiddenLayers {
+		x = b.encoderLayer(i, x, attentionBias)
+	}
+	return x, b.pooler(x)
+}
+
+// builder builds the model graph: it holds the context, the config, the
+// graph and the parameter shapes by Hugging Face name.
+type builder struct {
+	ctx    *context.Context
+	cfg    *Config
+	g      *Graph
+	shapes map[string][]int
+}
+
+func newBuilder(ctx *context.Context, cfg *Config, g *Graph) *builder {
+	b := &builder{ctx: ctx, cfg: cfg, g: g, shapes: make(map[string][]int)}
+	for _, p := range Parameters(cfg) {
+		b.shapes[p.Name] = p.Shape
+	}
+	return b
+}
+
+// embeddings sums word, position and token-type embeddings, then LayerNorm
+// and dropout.
+func (b *builder) embeddings(ids, typeIDs *Node) *Node {
+	g := b.g
+	batch, seqLen := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
+	const p = "bert.embeddings."
+	words := Gather(b.weight(p+"word_embeddings.weight"), InsertAxes(ids, -1))
+	positions := Iota(g, shapes.Make(dtypes.Int32, seqLen, 1), 0)
+	pos := Gather(b.weight(p+"position_embeddings.weight"), positions) // [seqLen, hidden]
+	if typeIDs == nil {
+		typeIDs = Zeros(g, shapes.Make(dtypes.Int32, batch, seqLen))
+	}
+	types := Gather(b.weight(p+"token_type_embeddings.weight"), InsertAxes(typeIDs, -1))
+	x := Add(Add(words, types), InsertAxes(pos, 0))
+	x = b.layerNorm(p+"LayerNorm", x)
+	return b.dropout(x, b.cfg.HiddenDropoutProb)
+}
+
+// maskBias turns the [batch, seqLen] attention mask into the additive bias
+// [batch, 1, 1, seqLen] transformers uses: 0 for tokens, the lowest float32
+// for padding.
+func maskBias(mask *Node) *Node {
+	m := ConvertDType(mask, dtypes.Float32)
+	bias := MulScalar(OneMinus(m), -math.MaxFloat32)
+	return InsertAxes(bias, 1, 1)
+}
+
+// encoderLayer is one BertLayer: self-attention + residual LayerNorm, then the
+// feed-forward block + residual LayerNorm.
+func (b *builder) encoderLayer(i int, x, attentionBias *Node) *Node {
+	p := "bert.encoder.layer." + strconv.Itoa(i) + "."
+	attended := b.selfAttention(p+"attention.", x, attentionBias)
+	x = b.layerNorm(p+"attention.output.LayerNorm", Add(attended, x))
+	h := activation(b.cfg.HiddenAct, b.linear(p+"intermediate.dense", x))
+	h = b.dropout(b.linear(p+"output.dense", h), b.cfg.HiddenDropoutProb)
+	return b.layerNorm(p+"output.LayerNorm", Add(h, x))
+}
+
+// selfAttention is BertSelfAttention + the output projection (before the
+// residual): softmax(QKᵀ/√d + maskBias)·V per head. Heads stay a separate axis
+// throughout: projections produce [batch, seq, heads, headDim] directly and the
+// output projection contracts (heads, headDim), so no transposes are needed.
+func (b *builder) selfAttention(p string, x, attentionBias *Node) *Node {
+	heads, headDim := b.cfg.NumAttentionHeads, b.cfg.HeadDim()
+	project := func(name string) *Node { // → [batch, seq, heads, headDim]
+		w := Reshape(b.weight(p+"self."+name+".weight"), heads, headDim, b.cfg.HiddenSize)
+		bias := Reshape(b.weight(p+"self."+name+".bias"), heads, headDim)
+		return addTrailing(DotGeneral(x, []int{2}, nil, w, []int{2}, nil), bias)
+	}
+	q := MulScalar(project("query"), 1/math.Sqrt(float64(headDim)))
+	k, v := project("key"), project("value")
+	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}) // [batch, heads, seqQ, seqK]
+	probs := Softmax(Add(scores, attentionBias), -1)
+	probs = b.dropout(probs, b.cfg.AttentionProbsDropoutProb)
+	attended := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seqQ, headDim]
+	wo := Reshape(b.weight(p+"output.dense.weight"), b.cfg.HiddenSize, heads, headDim)
+	out := DotGeneral(attended, []int{1, 3}, nil, wo, []int{1, 2}, nil) // [batch, seqQ, hidden]
+	out = addTrailing(out, b.weight(p+"output.dense.bias"))
+	return b.dropout(out, b.cfg.HiddenDropoutProb)
+}
+
+// pooler is BertPooler: tanh(dense(hidden state of the first token)). The
+// first token is taken with Gather (Slice's gradient needs Pad, which the
+// pure-Go backend lacks).
+func (b *builder) pooler(x *Node) *Node {
+	g := x.Graph()
+	batch := x.Shape().Dimensions[0]
+	rows := Iota(g, shapes.Make(dtypes.Int32, batch, 2), 0)
+	firstToken := Mul(rows, Const(g, [][]int32{{1, 0}})) // (b, 0) for each b
+	cls := Gather(x, firstToken)                         // [batch, hidden]
+	return Tanh(b.linear("bert.pooler.dense", cls))
+}
+
+// linear applies the torch-layout Linear "prefix.weight" [out, in] and
+// "prefix.bias" [out] to the last axis of x.
+func (b *builder) linear(prefix string, x *Node) *Node {
+	w := b.weight(prefix + ".weight")
+	y := DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{1}, nil)
+	return addTrailing(y, b.weight(prefix+".bias"))
+}
+
+// layerNorm normalises the last axis: (x-μ)/√(σ²+eps)·weight + bias, with the
+// biased variance, as torch.nn.LayerNorm.
+func (b *builder) layerNorm(prefix string, x *Node) *Node {
+	axis := x.Rank() - 1
+	centered := Sub(x, ReduceAndKeep(x, ReduceMean, axis))
+	variance := ReduceAndKeep(Square(centered), ReduceMean, axis)
+	normalized := Div(centered, Sqrt(AddScalar(variance, b.cfg.LayerNormEps))) // Rsqrt has no gradient in GoMLX
+	scaled := Mul(normalized, ExpandLeftToRank(b.weight(prefix+".weight"), x.Rank()))
+	return addTrailing(scaled, b.weight(prefix+".bias"))
+}
+
+// addTrailing adds bias to the trailing axes of x (numpy-style broadcasting
+// over the leading axes).
+func addTrailing(x, bias *Node) *Node {
+	return Add(x, ExpandLeftToRank(bias, x.Rank()))
+}
+
+// activation is transformers' ACT2FN for the supported hidden_act values.
+func activation(name string, x *Node) *Node {
+	switch name {
+	case "gelu": // exact: x·Φ(x) with the erf
+		return Mul(MulScalar(x, 0.5), OnePlus(Erf(MulScalar(x, 1/math.Sqrt2))))
+	case "gelu_new", "gelu_pytorch_tanh", "gelu_fast":
+		inner := MulScalar(Add(x, MulScalar(Mul(x, Square(x)), 0.044715)), math.Sqrt(2/math.Pi))
+		return Mul(MulScalar(x, 0.5), OnePlus(Tanh(inner)))
+	case "relu":
+		return Max(x, ZerosLike(x))
+	case "silu", "swish":
+		return Mul(x, Sigmoid(x))
+	case "tanh":
+		return Tanh(x)
+	}
+	panic(fmt.Errorf("bert: hidden_act %q is not supported", name))
+}
+
+// dropout zeroes a fraction rate of x while training (scaling the rest by
+// 1/(1-rate)); outside training it is the identity.
+func (b *builder) dropout(x *Node, rate float64) *Node {
+	return layers.DropoutStatic(b.ctx, x, rate)
+}
+
+// weight returns the graph node of the model variable with Hugging Face name
+// hfName, creating it with transformers' initialisation when the context has
+// no such variable yet (normal(0, initializer_range) for matrices and
+// embeddings, ones for LayerNorm weights, zeros for biases).
+func (b *builder) weight(hfName string) *Node {
+	return b.modelVariable(hfName).ValueGraph(b.g)
+}
+
+// modelVariable finds or creates the variable named hfName under ctx's scope.
+func (b *builder) modelVariable(hfName string) *context.Variable {
+	shape, ok := b.shapes[hfName]
+	if !ok {
+		panic(fmt.Errorf("bert: internal error: no parameter %q for this config", hfName))
+	}
+	scope, name := relativeScope(b.ctx, hfName)
+	var init context.VariableInitializer
+	switch {
+	case strings.HasSuffix(hfName, ".bias"):
+		init = initializers.Zero
+	case strings.Contains(hfName, "LayerNorm"):
+		init = initializers.One
+	default:
+		init = initializers.RandomNormalFn(b.ctx, b.cfg.InitializerRange)
+	}
+	return scope.Checked(false).WithInitializer(init).VariableWithShape(name, shapes.Make(dtypes.Float32, shape...))
+}
+
+// relativeScope is ctx moved into the scope of hfName, and the variable name.
+func relativeScope(ctx *context.Context, hfName string) (*context.Context, string) {
+	parts := strings.Split(hfName, ".")
+	for _, s := range parts[:len(parts)-1] {
+		ctx = ctx.In(s)
+	}
+	return ctx, parts[len(parts)-1]
+}
