@@ -3,6 +3,7 @@ module github.com/polarityml/polarity
 go 1.26
 
 require (
+	github.com/daulet/tokenizers v1.24.0
 	github.com/gomlx/gomlx v0.26.0
 	github.com/janpfeifer/gonb v0.11.5
 	github.com/x448/float16 v0.8.4
