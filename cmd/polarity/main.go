@@ -29,6 +29,8 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		envCommand(),
+		trainCommand(),
+		evalCommand(),
 	}
 }
 

@@ -79,7 +79,9 @@ const (
 	// 6% warmup, 3 epochs, clipping at 1.0 (Devlin et al.; run_glue defaults).
 	PresetFinetune = "finetune"
 	// PresetOffline is the offline default: the tiny model from random
-	// initialisation on the embedded sample, a few minutes on 2 CPU cores.
+	// initialisation on 3,000 reviews of the embedded sample (2,100 train,
+	// 900 validation), 64 tokens, batch 16, lr 1e-3 with 10% warmup, 2
+	// epochs, clipping at 1.0 — a few minutes on 2 CPU cores.
 	PresetOffline = "offline"
 )
 
@@ -107,10 +109,8 @@ func NewConfig(preset string) (Config, error) {
 	case PresetOffline:
 		c := seed
 		c.Model.Name = "tiny"
-		c.Data.Source, c.Data.Samples = "sample", 0
-		c.Training.LR, c.Training.WarmupRatio, c.Training.Epochs, c.Training.MaxGradNorm = 5e-4, 0.1, 3, 1.0
-		c.Training.BatchSize = 32
-		c.Data.MaxLen = 64
+		c.Data.Source, c.Data.Samples, c.Data.MaxLen = "sample", 3000, 64
+		c.Training.LR, c.Training.WarmupRatio, c.Training.Epochs, c.Training.MaxGradNorm = 1e-3, 0.1, 2, 1.0
 		c.Training.Patience = 2
 		return c, nil
 	}

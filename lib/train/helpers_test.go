@@ -80,3 +80,7 @@ func (d *tokenData) Batch(indices []int) (Batch, error) {
 		Labels: labels,
 	}, nil
 }
+
+// testBackend is the pure-Go backend with the worker count lib/compute uses
+// by default (its plain default, one worker per CPU, can hang on 2 cores).
+const testBackend = "go:parallelism=8"

@@ -62,7 +62,7 @@ func TestDecaysWeightSkipsBiasesAndLayerNorm(t *testing.T) {
 }
 
 func TestWeightDecayTouchesOnlyMatrices(t *testing.T) {
-	t.Setenv("GOMLX_BACKEND", "go")
+	t.Setenv("GOMLX_BACKEND", testBackend)
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestWeightDecayTouchesOnlyMatrices(t *testing.T) {
 }
 
 func TestClipByGlobalNorm(t *testing.T) {
-	t.Setenv("GOMLX_BACKEND", "go")
+	t.Setenv("GOMLX_BACKEND", testBackend)
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestAdamWMatchesTorch(t *testing.T) {
 	if err := json.Unmarshal(data, &golden); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("GOMLX_BACKEND", "go")
+	t.Setenv("GOMLX_BACKEND", testBackend)
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with dot import
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	_ "github.com/polarityml/polarity/lib/dotgrad" // fast DotGeneral gradients for training
 	"github.com/polarityml/polarity/lib/progress"
 )
 
@@ -56,8 +57,8 @@ type Trainer struct {
 	Ctx *context.Context
 	// Model computes the logits.
 	Model Model
-	// SaveModel writes the model in its published format into an empty
-	// directory (for BERT: Hugging Face config.json + model.safetensors +
+	// SaveModel writes the best model in its published format into an empty
+	// directory, whose files are then moved into OutDir (for BERT: Hugging Face config.json + model.safetensors +
 	// tokenizer.json). Nil writes the trainable variables as model.safetensors.
 	SaveModel func(dir string) error
 	// Resume continues from OutDir/state when it exists.
@@ -90,7 +91,6 @@ type Result struct {
 
 // Paths inside OutDir.
 const (
-	BestDir     = "best"         // the best model, in SaveModel's format
 	stateDir    = "state"        // training state: variables + trainer.json
 	HistoryJSON = "history.json" // History as JSON
 	HistoryCSV  = "history.csv"  // History as CSV
@@ -283,13 +283,35 @@ func (t *Trainer) logf(format string, args ...any) {
 	}
 }
 
-// saveBest writes the current model into OutDir/best, replacing the old one atomically.
+// saveBest writes the current model into OutDir: SaveModel fills a fresh
+// directory, whose files are then renamed over the old ones one by one (each
+// replacement is atomic; config and tokenizer do not change during a run).
 func (t *Trainer) saveBest() error {
 	save := t.SaveModel
 	if save == nil {
 		save = func(dir string) error { return SaveVariables(t.Ctx, filepath.Join(dir, "model.safetensors"), true) }
 	}
-	return replaceDir(filepath.Join(t.Config.OutDir, BestDir), save)
+	tmp := filepath.Join(t.Config.OutDir, ".best"+newSuffix)
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := save(tmp); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(t.Config.OutDir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // samplesBefore is the number of samples consumed by the first step steps.
