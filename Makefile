@@ -3,9 +3,9 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/envinfo/... ./lib/progress/... ./lib/evaluate/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/progress/... ./lib/evaluate/...
 
-.PHONY: setup test vet gotest race notebooks run clean
+.PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
 setup: ## install Jupyter, GoNB, Go tools, modules; register the kernel
 	scripts/setup.sh
@@ -34,3 +34,27 @@ clean:
 golden-train: ## regenerate lib/train and lib/evaluate goldens (needs Debian python3-torch, python3-sklearn)
 	/usr/bin/python3 scripts/golden/train_adamw.py > lib/train/testdata/adamw.json
 	/usr/bin/python3 scripts/golden/evaluate_report.py > lib/evaluate/testdata/classification_report.json
+# dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
+# docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
+# that need ARG expansion.
+DOCKERFILELINT_VERSION := 1.8.0
+DOCKERFILELINT_DIR := build/tools/dockerfilelint
+.PHONY: lint-docker
+lint-docker: ## lint docker/Dockerfile with dockerfilelint
+	@if ! grep -qs '"version": "$(DOCKERFILELINT_VERSION)"' $(DOCKERFILELINT_DIR)/node_modules/dockerfilelint/package.json; then \
+	  npm install --no-audit --no-fund --silent --prefix $(DOCKERFILELINT_DIR) dockerfilelint@$(DOCKERFILELINT_VERSION); fi
+	$(DOCKERFILELINT_DIR)/node_modules/.bin/dockerfilelint docker/Dockerfile
+
+# Tiny-BERT-shaped training step (L2 H128 A2 I512, batch 16×128) on the pure-Go
+# backend with lib/dotgrad's DotGeneral gradients and with GoMLX's own; each in
+# its own process so that peak RSS is per variant. Prints the speed-up.
+DOTGRAD_BACKEND ?= go:parallelism=8,ops_sequential
+bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
+	@mkdir -p build
+	go test -c -o build/dotgrad.test ./lib/dotgrad
+	@cd lib/dotgrad && for variant in dotgrad:3x gomlx:1x; do \
+	  GOMLX_BACKEND=$(DOTGRAD_BACKEND) ../../build/dotgrad.test -test.run '^$$' \
+	    -test.bench "TrainStep/$${variant%%:*}$$" -test.benchtime $${variant##*:} | grep '^Benchmark'; \
+	done | tee $(CURDIR)/build/bench-dotgrad.txt
+	@awk '/dotgrad-/ {f=$$3; fc=$$5} /gomlx-/ {g=$$3; gc=$$5} \
+	  END {printf "speed-up: %.1fx wall, %.1fx CPU (shared machine: wall times vary with load)\n", g/f, gc/fc}' build/bench-dotgrad.txt

@@ -1,7 +1,7 @@
 // Package compute chooses the GoMLX backend for the whole project, in one
 // place: it honours $GOMLX_BACKEND, uses XLA only when a PJRT plugin is
-// actually installed, falls back to the pure-Go backend with a parallelism
-// that does not deadlock on small machines, and never downloads anything.
+// actually installed, falls back to the pure-Go backend with settings
+// that do not deadlock on small machines, and never downloads anything.
 package compute
 
 import (
@@ -19,13 +19,23 @@ import (
 const EnvVar = backends.ConfigEnvVar
 
 // minGoParallelism is the smallest worker count given to the pure-Go backend.
-// Its default (one worker per CPU) hung on 2-core machines in some runs;
-// 8 never did.
 const minGoParallelism = 8
+
+// goOptions are the pure-Go backend options always set. GoMLX v0.26.0's
+// pure-Go backend runs independent ops in parallel on a worker pool of
+// 2×parallelism goroutines, and several ops (DotGeneral, Erf) split their own
+// work onto the same pool with a blocking wait: when every worker holds an op
+// waiting for a free worker, the program deadlocks. Measured on 2 cores with
+// a tiny-BERT training step (lib/dotgrad's benchmark): "go" (parallelism 2)
+// and "go:parallelism=2" hung with ~0 CPU use; "go:ops_sequential" never did.
+// Sequential op execution leaves only one level of nesting (an op's own
+// split), which cannot deadlock, and cost no speed there (CPU time per step
+// 1.63 s sequential vs 1.76 s parallel, as ops already use every core).
+const goOptions = "ops_sequential"
 
 // Choice is a backend configuration and the reason it was picked.
 type Choice struct {
-	// Config is a GoMLX backend configuration, e.g. "go:parallelism=8" or "xla:cuda".
+	// Config is a GoMLX backend configuration, e.g. "go:parallelism=8,ops_sequential" or "xla:cuda".
 	Config string
 	// Reason says in words why Config was chosen.
 	Reason string
@@ -37,6 +47,11 @@ func (c Choice) String() string { return c.Config + " (" + c.Reason + ")" }
 // Choose decides the backend configuration without creating it.
 func Choose() Choice {
 	if config, ok := os.LookupEnv(EnvVar); ok && config != "" {
+		if config == "go" {
+			// A bare "go" means the pure-Go backend with GoMLX's defaults,
+			// which deadlock on small machines: give it the safe settings.
+			return Choice{Config: safeGoConfig(), Reason: "$" + EnvVar + "=go, with settings that cannot deadlock"}
+		}
 		return Choice{Config: config, Reason: "from $" + EnvVar}
 	}
 	if plugins := pjrtPlugins(); len(plugins) > 0 {
@@ -48,10 +63,13 @@ func Choose() Choice {
 		}
 		return Choice{Config: "xla:" + plugin, Reason: fmt.Sprintf("PJRT plugins found: %v", plugins)}
 	}
-	return Choice{
-		Config: fmt.Sprintf("go:parallelism=%d", goParallelism()),
-		Reason: "no PJRT plugin installed; pure-Go backend",
-	}
+	return Choice{Config: safeGoConfig(), Reason: "no PJRT plugin installed; pure-Go backend"}
+}
+
+// safeGoConfig is the pure-Go backend configuration used unless the user
+// spells out other options.
+func safeGoConfig() string {
+	return fmt.Sprintf("go:parallelism=%d,%s", goParallelism(), goOptions)
 }
 
 func goParallelism() int {

@@ -124,8 +124,8 @@ func dotGeneralAxes(node *graph.Node) (axes dotAxes, err error) {
 		rhsContracting: field("rhsContractingAxes"),
 		rhsBatch:       field("rhsBatchAxes"),
 	}
-	inputsNodes := node.Inputs()
-	if want := dotGeneralShape(inputsNodes[0].Shape(), inputsNodes[1].Shape(), axes); !want.Equal(node.Shape()) {
+	operands := node.Inputs()
+	if want := dotGeneralShape(operands[0].Shape(), operands[1].Shape(), axes); !want.Equal(node.Shape()) {
 		return axes, fmt.Errorf("axes %+v read from %s imply output shape %s, node has %s", axes, node, want, node.Shape())
 	}
 	return axes, nil
@@ -159,8 +159,8 @@ func crossAxes(rank int, contracting, batch []int) []int {
 	return cross
 }
 
-// iota returns [start, start+1, …, start+n-1].
-func iota(start, n int) []int {
+// axisRange returns [start, start+1, …, start+n-1].
+func axisRange(start, n int) []int {
 	axes := make([]int, n)
 	for i := range axes {
 		axes[i] = start + i
@@ -176,9 +176,9 @@ func gradients(lhs, rhs *graph.Node, axes dotAxes, v *graph.Node) (dLhs, dRhs *g
 	rhsCross := crossAxes(rhs.Rank(), axes.rhsContracting, axes.rhsBatch)
 	numBatch := len(axes.lhsBatch)
 	// v's axes: batch, then lhs cross, then rhs cross.
-	vBatch := iota(0, numBatch)
-	vLhsCross := iota(numBatch, len(lhsCross))
-	vRhsCross := iota(numBatch+len(lhsCross), len(rhsCross))
+	vBatch := axisRange(0, numBatch)
+	vLhsCross := axisRange(numBatch, len(lhsCross))
+	vRhsCross := axisRange(numBatch+len(lhsCross), len(rhsCross))
 
 	dLhs = operandGradient(
 		operandAxes{rank: lhs.Rank(), batch: axes.lhsBatch, contracting: axes.lhsContracting, cross: lhsCross},
