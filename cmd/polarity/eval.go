@@ -22,11 +22,12 @@ func evalCommand() *command {
 			split := fs.String("split", "test", "split to evaluate: test or train")
 			batch := fs.Int("batch", 32, "reviews per batch")
 			maxLen := fs.Int("max-len", 128, "maximum tokens per review")
+			limit := fs.Int("limit", 0, "evaluate only the first N reviews of the split (0 = all)")
 			asJSON := fs.Bool("json", false, "print one JSON object (sklearn's output_dict layout under \"report\")")
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}
-			if fs.NArg() > 0 || *batch < 1 {
+			if fs.NArg() > 0 || *batch < 1 || *limit < 0 {
 				fs.Usage()
 				return errUsage
 			}
@@ -40,6 +41,9 @@ func evalCommand() *command {
 			reviews, err := dataset.Load(src, *split)
 			if err != nil {
 				return err
+			}
+			if *limit > 0 && *limit < len(reviews) {
+				reviews = reviews[:*limit]
 			}
 			model, err := train.LoadModel(*modelDir, 42, *maxLen)
 			if err != nil {

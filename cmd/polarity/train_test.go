@@ -32,7 +32,7 @@ func TestTrainThenEval(t *testing.T) {
 		t.Errorf("resume: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 
-	stdout, stderr, code = runCLI(t, env, "eval", "--model", out, "--max-len", "32", "--json")
+	stdout, stderr, code = runCLI(t, env, "eval", "--model", out, "--max-len", "32", "--limit", "100", "--json")
 	if code != 0 {
 		t.Fatalf("eval: exit %d\n%s", code, stderr)
 	}
@@ -45,7 +45,7 @@ func TestTrainThenEval(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("eval --json output is not JSON: %v\n%s", err, stdout)
 	}
-	if got.Examples != 2000 || got.Accuracy < 0 || got.Accuracy > 1 || got.Loss <= 0 {
+	if got.Examples != 100 || got.Accuracy < 0 || got.Accuracy > 1 || got.Loss <= 0 {
 		t.Errorf("eval: %+v", got)
 	}
 	for _, key := range []string{"negative", "positive", "macro avg", "weighted avg", "confusion_matrix"} {
