@@ -110,7 +110,7 @@ func (h History) curvePlot(title string, values func(Record) (train, val float64
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
-	p.Legend.Top = true
+	p.Legend.Top = title == "Loss" // loss falls and accuracy rises: keep the legend off the curves
 	trainXY, valXY := make(plotter.XYs, len(h)), make(plotter.XYs, len(h))
 	for i, r := range h {
 		tr, va := values(r)
