@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset/... ./lib/progress/... ./lib/evaluate/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/evaluate/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
@@ -34,6 +34,43 @@ clean:
 golden-train: ## regenerate lib/train and lib/evaluate goldens (needs Debian python3-torch, python3-sklearn)
 	/usr/bin/python3 scripts/golden/train_adamw.py > lib/train/testdata/adamw.json
 	/usr/bin/python3 scripts/golden/evaluate_report.py > lib/evaluate/testdata/classification_report.json
+
+.PHONY: bench-data
+bench-data: ## stream a generated 3.6M-row parquet: rows/s and peak RSS (< 1 GiB)
+	scripts/bench-data.sh
+
+.PHONY: bench-eda
+bench-eda: ## EDA n-gram counting: real 6,459 + generated 1M reviews, reviews/s and peak RSS (vs sklearn)
+	scripts/bench-eda.sh
+# --- tokenize ---------------------------------------------------------------
+# npm tokenizers@0.23.2 (Hugging Face's Node binding) is the reference for lib/tokenize's
+# goldens and the peer in its benchmark. Tests do not need it; these targets install it
+# into scripts/golden/node_modules (git-ignored) from the committed lock file.
+GOLDEN_NPM := scripts/golden/node_modules/tokenizers/package.json
+BERT_TOKENIZER = $(shell go env GOMODCACHE)/github.com/daulet/tokenizers@v1.24.0/test/data/bert-base-uncased.json
+SHARED_REVIEWS := $(firstword $(wildcard ../shared/data/amazon_polarity_test_head.ft.txt ../../shared/data/amazon_polarity_test_head.ft.txt))
+
+.PHONY: bench-tokenize golden-tokenize check-golden-tokenize
+
+$(GOLDEN_NPM): scripts/golden/package.json scripts/golden/package-lock.json
+	cd scripts/golden && npm ci --no-audit --no-fund
+	touch $@
+
+bench-tokenize: $(GOLDEN_NPM) ## pure-Go tokenizer vs npm tokenizers in one run: reviews/s, ratio, allocs
+	go mod download github.com/daulet/tokenizers
+	go run ./scripts/bench/tokenize -data "$(SHARED_REVIEWS)"
+	go test -run '^$$' -bench Encode -benchmem ./lib/tokenize
+
+golden-tokenize: $(GOLDEN_NPM) ## regenerate lib/tokenize's Unicode table and goldens from npm tokenizers
+	go mod download github.com/daulet/tokenizers
+	node scripts/golden/unicode_table.js "$(BERT_TOKENIZER)" > lib/tokenize/unicode_table.go.tmp
+	gofmt lib/tokenize/unicode_table.go.tmp > lib/tokenize/unicode_table.go && rm lib/tokenize/unicode_table.go.tmp
+	node scripts/golden/tokenize.js "$(BERT_TOKENIZER)" > lib/tokenize/testdata/golden.json.tmp
+	mv lib/tokenize/testdata/golden.json.tmp lib/tokenize/testdata/golden.json
+
+check-golden-tokenize: golden-tokenize ## CI with npm: regenerated goldens must equal the committed ones
+	git diff --exit-code -- lib/tokenize/unicode_table.go lib/tokenize/testdata/golden.json
+
 # dockerfilelint, pinned, installed under build/ on first use (needs npm). Its config is
 # docker/.dockerfilelintrc; docker/dockerfile_test.go (part of `make test`) does the checks
 # that need ARG expansion.

@@ -29,6 +29,9 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		envCommand(),
+		dataCommand(),
+		edaCommand(),
+		tokenizeCommand(),
 		trainCommand(),
 		evalCommand(),
 	}

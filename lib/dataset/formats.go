@@ -219,11 +219,8 @@ func (t *textReader) parseFastText(line string) Review {
 	rev := Review{Label: InvalidLabel}
 	tag, text, _ := strings.Cut(line, " ")
 	if n, ok := strings.CutPrefix(tag, "__label__"); ok {
-		switch n {
-		case "1":
-			rev.Label = Negative
-		case "2":
-			rev.Label = Positive
+		if v, err := strconv.Atoi(n); err == nil {
+			rev.Label = amazonLabel(v)
 		}
 	} else {
 		text = line
@@ -256,14 +253,23 @@ func (t *textReader) nextCSV() (Review, error) {
 	if n, err := strconv.Atoi(field(t.csvLabel)); err == nil {
 		rev.Label = n
 		if t.csvAmazon {
-			rev.Label = map[int]int{1: Negative, 2: Positive}[n]
-			if n != 1 && n != 2 {
-				rev.Label = InvalidLabel
-			}
+			rev.Label = amazonLabel(n)
 		}
 	}
 	rev.Text = joinTitle(field(t.csvTitle), field(t.csvText))
 	return rev, nil
+}
+
+// amazonLabel maps the original dataset's class numbers (1 = negative,
+// 2 = positive) to 0/1.
+func amazonLabel(n int) int {
+	switch n {
+	case 1:
+		return Negative
+	case 2:
+		return Positive
+	}
+	return InvalidLabel
 }
 
 // joinTitle joins a review's title and body the way the fastText copies do:

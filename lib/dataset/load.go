@@ -2,12 +2,14 @@ package dataset
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/polarityml/polarity/data"
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 // Splits are the split names Load accepts.
@@ -86,9 +88,46 @@ func splitFile(path, split string) (string, error) {
 	return matches[0], nil
 }
 
-// errHubNotBuilt is returned until the hub client lands.
-var errHubNotBuilt = errors.New("the hub source is not available in this build yet; use POLARITY_DATA=sample or a file")
-
+// loadHub reads the seed notebook's working set of a split from the hub. The
+// picked reviews are kept in a small parquet file (see hubSampleCache), so
+// later loads skip the pass over the whole split.
 func loadHub(split string) ([]Review, Summary, error) {
-	return nil, Summary{}, errHubNotBuilt
+	ctx := context.Background()
+	paths, err := DownloadHub(ctx, hub.NewFromEnv(), split)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	k := SeedSampleSize[split]
+	cache := hubSampleCache(paths, split, k)
+	if cache != "" {
+		if r, err := OpenParquet(cache); err == nil {
+			reviews, sum, err := ReadAll(r, cache)
+			r.Close()
+			if err == nil && len(reviews) == k {
+				return reviews, sum, nil
+			}
+		}
+	}
+	reviews, sum, err := HubSample(paths, k, SeedShuffle)
+	if err == nil && cache != "" {
+		_ = WriteParquetFile(cache, reviews) // best effort: only a speed-up
+	}
+	return reviews, sum, err
+}
+
+// hubSampleCache names the file holding the seed's picks from the shards at
+// paths: $XDG_CACHE_HOME/polarity (or the OS user cache dir), keyed by the
+// hub commit of the snapshot the shards come from; "" when unknown.
+func hubSampleCache(paths []string, split string, k int) string {
+	dir, err := os.UserCacheDir()
+	if err != nil || len(paths) == 0 {
+		return ""
+	}
+	parts := strings.Split(filepath.ToSlash(paths[0]), "/")
+	for i, p := range parts[:len(parts)-1] {
+		if p == "snapshots" {
+			return filepath.Join(dir, "polarity", "amazon_polarity", parts[i+1], fmt.Sprintf("%s-shuffle%d-first%d.parquet", split, SeedShuffle, k))
+		}
+	}
+	return ""
 }

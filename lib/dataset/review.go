@@ -156,3 +156,19 @@ func ReadAll(r Reader, name string) ([]Review, Summary, error) {
 	}
 	return out, s, nil
 }
+
+// NewSliceReader streams reviews already in memory.
+func NewSliceReader(reviews []Review) Reader { return &sliceReader{rest: reviews} }
+
+type sliceReader struct{ rest []Review }
+
+func (s *sliceReader) Next() (Review, error) {
+	if len(s.rest) == 0 {
+		return Review{}, io.EOF
+	}
+	r := s.rest[0]
+	s.rest = s.rest[1:]
+	return r, nil
+}
+
+func (s *sliceReader) Close() error { return nil }

@@ -2,6 +2,7 @@ package tokenize
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -112,4 +113,21 @@ func (c *Collator) Shapes(lengths []int, batchSize int) (map[Shape]int, error) {
 		shapes[Shape{hi - lo, l}]++
 	}
 	return shapes, nil
+}
+
+// GroupByLength returns an epoch order (a permutation of indices) in which
+// consecutive batches of batchSize hold texts of similar length, as Hugging
+// Face's LengthGroupedSampler (group_by_length) does: a seeded shuffle cut into
+// megabatches of 50 batches, each sorted longest first. Batches then pad far
+// less, and dynamic padding produces many more distinct shapes, which
+// bucketing collapses.
+func GroupByLength(lengths []int, batchSize int, seed uint64) []int {
+	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	order := r.Perm(len(lengths))
+	mega := 50 * max(batchSize, 1)
+	for lo := 0; lo < len(order); lo += mega {
+		chunk := order[lo:min(lo+mega, len(order))]
+		slices.SortStableFunc(chunk, func(a, b int) int { return lengths[b] - lengths[a] })
+	}
+	return order
 }

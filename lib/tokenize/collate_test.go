@@ -82,3 +82,42 @@ func TestShapesCountsCompilations(t *testing.T) {
 		t.Errorf("dynamic shapes %v", got)
 	}
 }
+
+func TestGroupByLength(t *testing.T) {
+	lengths := make([]int, 230)
+	for i := range lengths {
+		lengths[i] = (i * 37) % 128
+	}
+	order := GroupByLength(lengths, 2, 7)
+	if !slices.Equal(order, GroupByLength(lengths, 2, 7)) || slices.Equal(order, GroupByLength(lengths, 2, 8)) {
+		t.Error("order is not determined by the seed")
+	}
+	if sorted := slices.Sorted(slices.Values(order)); !slices.Equal(sorted, seq(230)) {
+		t.Fatal("not a permutation")
+	}
+	for lo := 0; lo < 230; lo += 100 { // megabatches of 50 batches of 2, longest first
+		chunk := order[lo:min(lo+100, 230)]
+		if !slices.IsSortedFunc(chunk, func(a, b int) int { return lengths[b] - lengths[a] }) {
+			t.Errorf("megabatch at %d is not sorted longest first", lo)
+		}
+	}
+	bucketed, _ := NewCollator(0, 128, 32)
+	dynamic, _ := NewCollator(0, 128, 1)
+	grouped := make([]int, len(order))
+	for i, j := range order {
+		grouped[i] = lengths[j]
+	}
+	b, _ := bucketed.Shapes(grouped, 2)
+	d, _ := dynamic.Shapes(grouped, 2)
+	if len(b) > 5 || len(d) < 50 {
+		t.Errorf("grouped order: %d bucketed shapes, %d dynamic", len(b), len(d))
+	}
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

@@ -160,10 +160,14 @@ func (t *hfTokenizer) EncodeBatch(texts []string) []Encoding {
 	return out
 }
 
+// Decode drops special tokens here rather than in Rust, so that safe mode
+// (whose Rust tokenizer has no added tokens) still knows which ids are special.
 func (t *hfTokenizer) Decode(ids []int32, skipSpecial bool) string {
-	u := make([]uint32, len(ids))
-	for i, id := range ids {
-		u[i] = uint32(id)
+	u := make([]uint32, 0, len(ids))
+	for _, id := range ids {
+		if !skipSpecial || !t.special[id] {
+			u = append(u, uint32(id))
+		}
 	}
-	return t.tok.Decode(u, skipSpecial)
+	return t.tok.Decode(u, false)
 }

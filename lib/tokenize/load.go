@@ -62,7 +62,7 @@ func moduleCacheDirs() []string {
 }
 
 // resolve turns a Load spec into the path of a tokenizer.json or vocab.txt.
-func resolve(spec string) (string, error) {
+func resolve(spec string, hub HubFetcher) (string, error) {
 	if spec == "" {
 		spec = os.Getenv(PathEnv)
 		if spec == "" {
@@ -72,7 +72,7 @@ func resolve(spec string) (string, error) {
 	fi, err := os.Stat(spec)
 	if err != nil {
 		if looksLikeRepoID(spec) {
-			return "", fmt.Errorf("tokenizer %q is not a local file or directory; Hugging Face hub repo ids are not fetched by lib/tokenize: download the repo's tokenizer.json (or vocab.txt) and pass its path or directory", spec)
+			return fetchFromHub(spec, hub)
 		}
 		return "", fmt.Errorf("tokenizer %q: %w (want a tokenizer.json, a vocab.txt or a model directory holding one)", spec, err)
 	}
@@ -86,6 +86,19 @@ func resolve(spec string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("model directory %q holds neither tokenizer.json nor vocab.txt", spec)
+}
+
+// fetchFromHub downloads a repo's tokenizer.json, else its vocab.txt.
+func fetchFromHub(repo string, hub HubFetcher) (string, error) {
+	p, errJSON := hub(repo, "tokenizer.json")
+	if errJSON == nil {
+		return p, nil
+	}
+	p, errVocab := hub(repo, "vocab.txt")
+	if errVocab == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("tokenizer %q is not a local file or directory, and fetching it as a hub repo failed: tokenizer.json: %w; vocab.txt: %w", repo, errJSON, errVocab)
 }
 
 // looksLikeRepoID reports whether s has the form owner/name of a hub repo.

@@ -1,11 +1,20 @@
 package tokenize
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 func TestDefaultPathIsTheDauletModuleFile(t *testing.T) {
@@ -76,6 +85,11 @@ func TestLoadSources(t *testing.T) {
 	}
 }
 
+// notFound is a hub that has nothing.
+func notFound(repo, file string) (string, error) {
+	return "", fmt.Errorf("404 %s/%s", repo, file)
+}
+
 func TestLoadErrorsNameTheProblem(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -88,7 +102,7 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"bert-base-uncased/does-not-exist", nil, "hub repo ids are not fetched"},
+		{"bert-base-uncased/does-not-exist", []Option{WithHub(notFound)}, "fetching it as a hub repo failed: tokenizer.json: 404"},
 		{filepath.Join(dir, "missing.json"), nil, "want a tokenizer.json"},
 		{t.TempDir(), nil, "holds neither tokenizer.json nor vocab.txt"},
 		{write("bad.json", "{not json"), nil, "not a valid tokenizer.json"},
@@ -121,5 +135,92 @@ func TestEncodeBatchMatchesEncode(t *testing.T) {
 		if len(one.IDs) > 16 || one.IDs[len(one.IDs)-1] != tok.Specials().SEP {
 			t.Fatalf("%q: %d tokens, last %d", text, len(one.IDs), one.IDs[len(one.IDs)-1])
 		}
+	}
+}
+
+func TestLoadHubRepoThroughFetcher(t *testing.T) {
+	def, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ref := defaultTokenizer(t)
+	var lines []string
+	for id := range ref.VocabSize() {
+		tok, _ := ref.IDToken(int32(id))
+		lines = append(lines, tok)
+	}
+	os.WriteFile(filepath.Join(dir, "vocab.txt"), []byte(strings.Join(lines, "\n")), 0o644)
+	var asked []string
+	fetch := func(hasJSON bool) HubFetcher {
+		return func(repo, file string) (string, error) {
+			asked = append(asked, repo+":"+file)
+			switch {
+			case file == "tokenizer.json" && hasJSON:
+				return def, nil
+			case file == "vocab.txt":
+				return filepath.Join(dir, "vocab.txt"), nil
+			}
+			return notFound(repo, file)
+		}
+	}
+	for _, hasJSON := range []bool{true, false} {
+		asked = nil
+		tok, err := Load("google-bert/bert-base-uncased", WithHub(fetch(hasJSON)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tok.Encode("Héllo [SEP]").IDs; !slices.Equal(got, []int32{101, 7592, 102, 102}) {
+			t.Errorf("hub tokenizer (tokenizer.json %v) ids %v", hasJSON, got)
+		}
+		want := []string{"google-bert/bert-base-uncased:tokenizer.json"}
+		if !hasJSON {
+			want = append(want, "google-bert/bert-base-uncased:vocab.txt")
+		}
+		if !slices.Equal(asked, want) {
+			t.Errorf("fetched %v, want %v", asked, want)
+		}
+	}
+	_, err = Load("o/r", WithHub(func(repo, file string) (string, error) { return "", errors.New("401 unauthorized") }))
+	if err == nil || !strings.Contains(err.Error(), "tokenizer.json: 401 unauthorized; vocab.txt: 401 unauthorized") {
+		t.Errorf("hub failure: %v", err)
+	}
+}
+
+// TestLoadFromFakeHub downloads tokenizer.json with the real lib/hub client
+// from a local server that answers as the hub does, into a temporary cache.
+func TestLoadFromFakeHub(t *testing.T) {
+	def, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, _ := os.ReadFile(def)
+	sum := sha256.Sum256(content)
+	var requests []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests = append(requests, r.Method+" "+r.URL.Path)
+		if r.URL.Path != "/google-bert/bert-base-uncased/resolve/main/tokenizer.json" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("X-Repo-Commit", strings.Repeat("ab", 20))
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		if r.Method == http.MethodGet {
+			w.Write(content)
+		}
+	}))
+	defer srv.Close()
+	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), HTTP: srv.Client()}
+	tok, err := Load("google-bert/bert-base-uncased", WithHub(HubClient(client)))
+	if err != nil {
+		t.Fatalf("%v (requests %v)", err, requests)
+	}
+	if got := tok.Encode("Héllo").IDs; !slices.Equal(got, []int32{101, 7592, 102}) {
+		t.Errorf("ids %v", got)
+	}
+	_, err = Load("google-bert/missing", WithHub(HubClient(client)))
+	if err == nil || !strings.Contains(err.Error(), "not found (404)") {
+		t.Errorf("missing repo: %v", err)
 	}
 }

@@ -21,7 +21,10 @@
 package tokenize
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 // Tokenizer encodes text into BERT input. Implementations are safe for
@@ -95,6 +98,25 @@ type options struct {
 	maxLengthSet bool
 	safeSpecials bool
 	backend      string
+	hub          HubFetcher
+}
+
+// HubFetcher downloads one file of a Hugging Face model repo and returns its
+// local path.
+type HubFetcher func(repo, file string) (path string, err error)
+
+// WithHub replaces the hub client Load uses for repo ids (by default
+// hub.NewFromEnv(): $HF_TOKEN, $HF_ENDPOINT, $HF_HUB_CACHE, $HF_HUB_OFFLINE).
+func WithHub(fetch HubFetcher) Option {
+	return func(o *options) { o.hub = fetch }
+}
+
+// HubClient adapts a lib/hub client: files of the repo's main revision,
+// cached in the standard Hugging Face cache.
+func HubClient(c *hub.Client) HubFetcher {
+	return func(repo, file string) (string, error) {
+		return c.Download(context.Background(), hub.File{Type: hub.Model, Repo: repo, Revision: "main", Path: file})
+	}
 }
 
 // WithMaxLength truncates encodings to n tokens, [CLS] and [SEP] included
@@ -127,7 +149,9 @@ func WithBackend(name string) Option {
 }
 
 // Load returns a tokenizer. spec is a tokenizer.json file, a vocab.txt file,
-// a model directory holding either, or "" for the offline default: the
+// a model directory holding either, a Hugging Face hub model repo id such as
+// "google-bert/bert-base-uncased" (its tokenizer.json, else its vocab.txt,
+// downloaded once into the hub cache), or "" for the offline default: the
 // bert-base-uncased tokenizer.json that ships in the github.com/daulet/tokenizers
 // module (see DefaultPath); $POLARITY_TOKENIZER, when set, replaces that default.
 func Load(spec string, opts ...Option) (Tokenizer, error) {
@@ -138,7 +162,10 @@ func Load(spec string, opts ...Option) (Tokenizer, error) {
 	if o.maxLength < 0 || o.maxLength == 1 {
 		return nil, fmt.Errorf("max length %d is invalid: use 0 (no truncation) or at least 2 ([CLS] and [SEP])", o.maxLength)
 	}
-	path, err := resolve(spec)
+	if o.hub == nil {
+		o.hub = HubClient(hub.NewFromEnv())
+	}
+	path, err := resolve(spec, o.hub)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -97,8 +98,7 @@ func (w *WordPiece) EncodeBatch(texts []string) []Encoding {
 		return out
 	}
 	const chunk = 64
-	var next int64
-	var mu sync.Mutex
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -106,10 +106,7 @@ func (w *WordPiece) EncodeBatch(texts []string) []Encoding {
 			defer wg.Done()
 			s := &scratch{}
 			for {
-				mu.Lock()
-				lo := int(next)
-				next += chunk
-				mu.Unlock()
+				lo := int(next.Add(chunk)) - chunk
 				if lo >= len(texts) {
 					return
 				}
@@ -184,6 +181,14 @@ func (w *WordPiece) normalizeAndSplit(s *scratch, text string, from, to int) {
 		size := 1
 		if c := text[i]; c < utf8.RuneSelf {
 			info = t.ascii[c]
+			if info.kind() == kindSingle && info.class() == classOther { // fast path: an ASCII word byte
+				s.word = append(s.word, byte(info.value()))
+				s.wordStart = append(s.wordStart, i)
+				s.wordEnd = append(s.wordEnd, i+1)
+				s.wordChars++
+				i++
+				continue
+			}
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:to])
@@ -332,14 +337,24 @@ func isASCII(s string) bool {
 	return true
 }
 
-// charOffsets converts byte offsets into code point offsets. Offsets come in
-// increasing order except the (0, 0) of specials, so one forward scan with a
-// restart for out-of-order spans suffices.
+// charOffsets converts byte offsets into code point offsets, counting as
+// utf8.DecodeRuneInString does (each invalid byte is one code point). Offsets
+// come in increasing order except the (0, 0) of specials, so one forward scan
+// suffices.
 func charOffsets(text string, bytes, chars []Offset) {
+	valid := utf8.ValidString(text)
 	pos, count := 0, 0 // byte position and the number of code points before it
 	at := func(b int) int {
 		if b < pos {
 			pos, count = 0, 0
+		}
+		if valid { // count the bytes that start a code point
+			for ; pos < b; pos++ {
+				if text[pos]&0xC0 != 0x80 {
+					count++
+				}
+			}
+			return count
 		}
 		for pos < b {
 			_, size := utf8.DecodeRuneInString(text[pos:])

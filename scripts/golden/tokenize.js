@@ -78,6 +78,8 @@ const hostile = [
   '—dash–en‐hyphen−minus', '…ellipsis', '@user #hashtag http://example.com/path?q=1&r=2 foo@bar.com',
   '\u0301leading combining', 'Ω ohm Å angstrom K kelvin', 'ǆ Ǆ ǅ',
   '\ud83d\ude00 surrogate pair', 'ＡＢＣ１２３', '\u1100\u1161\u11a8 jamo', 'ÿ Ÿ ſ',
+  // Combining marks that survive accent stripping and that NFD reorders (canonical order).
+  'a\u{1D16D}\u{1D165}b', '\u0915\u093C\u094D', 'x\u0F71\u0F72\u0F80',
 ];
 const texts = [];
 for (const t of hostile) texts.push(t);

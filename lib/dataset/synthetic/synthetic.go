@@ -44,7 +44,7 @@ func Generate(n int, seed uint64) []dataset.Review {
 	g := &generator{r: nprand.New(seed)}
 	out := make([]dataset.Review, n)
 	for i := range out {
-		out[i] = g.review()
+		out[i], _ = g.review()
 	}
 	return out
 }
@@ -70,8 +70,9 @@ func (g *generator) targetWords() int {
 	}
 }
 
-// review writes one review whose sentiment is the label (before noise).
-func (g *generator) review() dataset.Review {
+// review writes one review whose sentiment is the label, and says whether
+// the label was then flipped on purpose (label noise).
+func (g *generator) review() (dataset.Review, bool) {
 	label := g.r.IntN(2)
 	pos := label == dataset.Positive
 	cat := &categories[g.r.IntN(len(categories))]
@@ -118,10 +119,11 @@ func (g *generator) review() dataset.Review {
 	if g.chance(0.05) {
 		text = strings.ToLower(text)
 	}
-	if g.chance(LabelNoise) {
+	flipped := g.chance(LabelNoise)
+	if flipped {
 		label = 1 - label
 	}
-	return dataset.Review{Label: label, Text: text}
+	return dataset.Review{Label: label, Text: text}, flipped
 }
 
 func (g *generator) title(pos bool, product string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/polarityml/polarity/data"
 	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/nprand"
 )
 
 func TestCommittedSampleRegeneratesByteForByte(t *testing.T) {
@@ -77,6 +78,21 @@ func TestReviewsLookLikeReviews(t *testing.T) {
 	}
 	if lowercaseOnly == 0 {
 		t.Error("no review is written all in lowercase")
+	}
+}
+
+func TestLabelNoiseRate(t *testing.T) {
+	g := &generator{r: nprand.New(11)}
+	const n = 20000
+	flipped := 0
+	for range n {
+		if _, f := g.review(); f {
+			flipped++
+		}
+	}
+	// 3% of 20,000 = 600 ± 24 (one standard deviation).
+	if rate := float64(flipped) / n; math.Abs(rate-LabelNoise) > 0.005 {
+		t.Errorf("%.2f%% of labels flipped, want %.0f%%", 100*rate, 100*LabelNoise)
 	}
 }
 

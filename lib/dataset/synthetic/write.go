@@ -23,3 +23,23 @@ func WriteSample(dir string) error {
 	}
 	return nil
 }
+
+// UniquePool is how many distinct reviews WriteRows generates; larger files
+// repeat them in order (benchmarks measure reading, not text variety, and
+// generating millions of reviews would take minutes).
+const UniquePool = 50000
+
+// WriteRows writes a parquet file of n synthetic reviews for seed,
+// atomically: the first min(n, UniquePool) are Generate(…, seed), and rows
+// beyond repeat them cyclically.
+func WriteRows(path string, n int, seed uint64) error {
+	if n <= 0 {
+		return fmt.Errorf("row count %d must be positive", n)
+	}
+	pool := Generate(min(n, UniquePool), seed)
+	rows := make([]dataset.Review, n)
+	for i := range rows {
+		rows[i] = pool[i%len(pool)]
+	}
+	return dataset.WriteParquetFile(path, rows)
+}
