@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/evaluate/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/... ./lib/evaluate/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad
 
@@ -95,3 +95,10 @@ bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
 	done | tee $(CURDIR)/build/bench-dotgrad.txt
 	@awk '/dotgrad-/ {f=$$3; fc=$$5} /gomlx-/ {g=$$3; gc=$$5} \
 	  END {printf "speed-up: %.1fx wall, %.1fx CPU (shared machine: wall times vary with load)\n", g/f, gc/fc}' build/bench-dotgrad.txt
+
+.PHONY: bench-bert
+bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, peak RSS; needs python3-torch
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "bench-bert needs Debian's torch: POLARITY_WITH_TORCH=1 make setup"; exit 1; }
+	mkdir -p build/bench-bert
+	go run ./scripts/bench/bert -cpuprofile-dir build/bench-bert $(BENCH_BERT_FLAGS)
+	@echo "CPU profiles: go tool pprof -top build/bench-bert/<scenario>.pprof"

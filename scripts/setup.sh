@@ -36,6 +36,17 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Debian's torch (1.13, CPU) is only for `make bench-bert` and regenerating lib/bert's goldens
+# (scripts/golden/bert_reference.py); ~700 MB, so it is opt-in: POLARITY_WITH_TORCH=1 make setup.
+torch_install() {
+  if [ "${POLARITY_WITH_TORCH:-0}" != 1 ]; then echo "    skipped (POLARITY_WITH_TORCH=1 installs it)"; return; fi
+  if dpkg-query -W -f='${Status}' python3-torch 2>/dev/null | grep -q "install ok installed"; then
+    echo "    python3-torch already installed"; return
+  fi
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
+}
+
 # go_tool BINARY PACKAGE@VERSION: installs a pinned Go tool unless that version is there.
 go_tool() {
   local bin=$1 pkg=$2 want=${2##*@}
@@ -54,6 +65,7 @@ gonb_install() {
 }
 
 step "Debian packages (Jupyter Notebook, nbconvert)" apt_install
+step "python3-torch (optional: bench-bert, BERT goldens)" torch_install
 step "GoNB v0.11.5 (tools module)" gonb_install
 step "goimports v0.52.0" go_tool goimports golang.org/x/tools/cmd/goimports@v0.52.0
 step "gopls v0.23.0" go_tool gopls golang.org/x/tools/gopls@v0.23.0

@@ -34,6 +34,7 @@ func commands() []*command {
 		tokenizeCommand(),
 		trainCommand(),
 		evalCommand(),
+		predictCommand(),
 	}
 }
 

@@ -207,8 +207,8 @@ func equalShapes(a, b []int) bool {
 }
 
 // Load reads a Hugging Face model directory (config.json + model.safetensors).
-// Missing classifier/pooler weights are initialised (seeded by the file
-// name, so loads are reproducible) and listed in the Report.
+// Missing classifier/pooler weights are initialised (with a fixed seed, so
+// loads are reproducible) and listed in the Report.
 func Load(dir string) (*Model, error) {
 	cfg, err := ReadConfig(filepath.Join(dir, ConfigFile))
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/polarityml/polarity/lib/bert/safetensors"
-	"github.com/polarityml/polarity/lib/compute"
 )
 
 // rewriteCheckpoint copies testdata/hub-f32 into a temp dir with its tensors
@@ -39,7 +38,6 @@ func rewriteCheckpoint(t *testing.T, edit func(map[string]*safetensors.Tensor)) 
 }
 
 func TestSaveLoadGivesIdenticalLogits(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	m, err := Load(filepath.Join("testdata", "hub-f32"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +79,6 @@ func TestSaveLoadGivesIdenticalLogits(t *testing.T) {
 }
 
 func TestLoadInitialisesMissingHeadAndSaysSo(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	dir := rewriteCheckpoint(t, func(ts map[string]*safetensors.Tensor) {
 		delete(ts, "classifier.weight")
 		delete(ts, "classifier.bias")
@@ -104,7 +101,6 @@ func TestLoadInitialisesMissingHeadAndSaysSo(t *testing.T) {
 }
 
 func TestLoadErrorsNameTheTensor(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	for name, tc := range map[string]struct {
 		edit func(map[string]*safetensors.Tensor)
 		want []string
@@ -143,7 +139,6 @@ func TestLoadErrorsNameTheTensor(t *testing.T) {
 }
 
 func TestNewModelIsSeeded(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	cfg := smallConfig()
 	a, err := New(cfg, 7)
 	if err != nil {

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/polarityml/polarity/lib/compute"
 )
 
 // golden is what scripts/golden/bert_reference.py (an independent torch
@@ -55,7 +53,6 @@ func maxAbsDiff(t *testing.T, got [][]float32, want [][]float64) float64 {
 }
 
 func TestLogitsMatchTorchReference(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	for _, name := range []string{"hub-f32", "noprefix-bf16", "tiny-f16"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
@@ -78,7 +75,6 @@ func TestLogitsMatchTorchReference(t *testing.T) {
 }
 
 func TestLoadReportsHubSpellingsAndExtras(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	m, err := Load(filepath.Join("testdata", "hub-f32"))
 	if err != nil {
 		t.Fatal(err)

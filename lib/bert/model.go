@@ -12,6 +12,10 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
+
+	// Training graphs need the fast DotGeneral gradients (two DotGenerals
+	// instead of GoMLX's materialised broadcast product).
+	_ "github.com/polarityml/polarity/lib/dotgrad"
 )
 
 // ClassifierLogits is BertForSequenceClassification's forward pass: it returns

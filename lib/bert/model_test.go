@@ -39,7 +39,6 @@ func TestNumParamsBertBase(t *testing.T) {
 }
 
 func TestClassifierLogitsShapeAndPaddingInvariance(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	cfg := smallConfig()
 	ctx := context.New()
 	ids := [][]int32{{1, 5, 7, 2, 0, 0}, {1, 9, 2, 0, 0, 0}}
@@ -59,7 +58,6 @@ func TestClassifierLogitsShapeAndPaddingInvariance(t *testing.T) {
 }
 
 func TestGradientsBuildOnGoBackend(t *testing.T) {
-	t.Setenv(compute.EnvVar, "go")
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
@@ -79,5 +77,41 @@ func TestGradientsBuildOnGoBackend(t *testing.T) {
 	}
 	if g := out[1].Value().(float32); !(g > 0) || math.IsInf(float64(g), 0) {
 		t.Fatalf("sum |gradient| of the first variable = %v, want finite and positive", g)
+	}
+}
+
+func TestDropoutOnlyWhileTraining(t *testing.T) {
+	backend, err := compute.Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallConfig()
+	m, err := New(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, mask, types := [][]int32{{1, 5, 7, 2}}, [][]int32{{1, 1, 1, 1}}, [][]int32{{0, 0, 0, 0}}
+	run := func(training bool) []float32 {
+		out, err := context.ExecOnce(backend, m.Context, func(ctx *context.Context, ids, mask, types *graph.Node) *graph.Node {
+			ctx.SetTraining(ids.Graph(), training)
+			return ClassifierLogits(ctx, cfg, ids, mask, types)
+		}, ids, mask, types)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Value().([][]float32)[0]
+	}
+	eval := logitsOf(t, m.Context, cfg, ids, mask, types)[0]
+	if e := run(false); e[0] != eval[0] || e[1] != eval[1] {
+		t.Fatalf("inference logits differ between runs: %v vs %v", e, eval)
+	}
+	differs := false
+	for range 3 {
+		if tr := run(true); tr[0] != eval[0] || tr[1] != eval[1] {
+			differs = true
+		}
+	}
+	if !differs {
+		t.Fatal("training-mode logits always equal inference logits: dropout is not applied")
 	}
 }

@@ -87,7 +87,7 @@ var (
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
 		choice := Choose()
-		backend, backendErr = backends.NewWithConfig(choice.Config)
+		backend, backendErr = newQuietly(choice.Config)
 		if backendErr != nil {
 			backendErr = fmt.Errorf("creating GoMLX backend %s: %w (set $%s=go to use the pure-Go backend)",
 				choice, backendErr, EnvVar)
@@ -96,6 +96,16 @@ func Backend() (backends.Backend, error) {
 		fmt.Fprintf(os.Stderr, "polarity: GoMLX backend %s\n", choice)
 	})
 	return backend, backendErr
+}
+
+// newQuietly creates a backend with stdout pointed at stderr: the pure-Go
+// backend prints "SimpleGo backend: parallelism set to N" with fmt.Printf,
+// which would corrupt machine-readable output (e.g. `polarity predict --json`).
+func newQuietly(config string) (backends.Backend, error) {
+	stdout := os.Stdout
+	os.Stdout = os.Stderr
+	defer func() { os.Stdout = stdout }()
+	return backends.NewWithConfig(config)
 }
 
 // SelfTest creates the backend and runs a tiny computation (the sum of

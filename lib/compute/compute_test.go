@@ -1,6 +1,8 @@
 package compute
 
 import (
+	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,25 @@ func TestSelfTestRunsOnGoBackend(t *testing.T) {
 	}
 	if !strings.Contains(desc, "SimpleGo") {
 		t.Fatalf("backend description %q, want the pure-Go backend", desc)
+	}
+}
+
+func TestNewQuietlyKeepsStdoutClean(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	b, err := newQuietly("go:parallelism=8")
+	os.Stdout = stdout
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Finalize()
+	printed, _ := io.ReadAll(r)
+	if len(printed) > 0 {
+		t.Fatalf("creating the backend printed to stdout: %q", printed)
 	}
 }
