@@ -2,6 +2,7 @@ package predict
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/compute"
+	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/tokenize"
 )
 
@@ -228,3 +230,62 @@ func TestPredictFile(t *testing.T) {
 }
 
 func encsOf(e tokenize.Encoding) []tokenize.Encoding { return []tokenize.Encoding{e} }
+
+func TestEvaluateSaveLoad(t *testing.T) {
+	c := loadTiny(t)
+	reviews := []dataset.Review{{Label: 1, Text: "the movie was great!"}, {Label: 0, Text: "bad"}, {Label: 0, Text: "awful awful movie"}, {Label: 1, Text: "good good"}}
+	ev, err := c.Evaluate(reviews)
+	if err != nil {
+		t.Fatal(err)
+	}
+	correct := 0
+	for i, r := range reviews {
+		label, prob, err := c.Predict(r.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Names[ev.Predicted[i]] != label || math.Abs(ev.Probabilities[i][ev.Predicted[i]]-prob) > 1e-6 ||
+			math.Abs(ev.Probabilities[i][0]+ev.Probabilities[i][1]-1) > 1e-9 {
+			t.Errorf("review %d: predicted %d %v, Predict says %s %v", i, ev.Predicted[i], ev.Probabilities[i], label, prob)
+		}
+		if ev.Predicted[i] == r.Label {
+			correct++
+		}
+	}
+	if want := float64(correct) / 4; ev.Report.Accuracy != want {
+		t.Errorf("accuracy %v, want %v", ev.Report.Accuracy, want)
+	}
+	path := filepath.Join(t.TempDir(), "eval", "test.json")
+	if err := ev.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadEvaluation(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Report.Text(4) != ev.Report.Text(4) || back.Texts[2] != reviews[2].Text {
+		t.Errorf("reloaded evaluation differs:\n%s\n%s", back.Report.Text(4), ev.Report.Text(4))
+	}
+	rows, err := back.ConfidentlyWrongRows(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+4-correct {
+		t.Errorf("%d table rows for %d mistakes", len(rows), 4-correct)
+	}
+	if _, err := c.Evaluate([]dataset.Review{{Label: 2, Text: "x"}}); err == nil || !strings.Contains(err.Error(), "label 2") {
+		t.Errorf("label 2 accepted: %v", err)
+	}
+}
+
+func TestLoadModelWithoutModelSaysHowToGetOne(t *testing.T) {
+	t.Setenv(ModelEnv, "")
+	_, err := LoadModel(filepath.Join(t.TempDir(), "model"))
+	if !errors.Is(err, ErrNoModel) || !strings.Contains(err.Error(), "polarity train") || !strings.Contains(err.Error(), ModelEnv) {
+		t.Errorf("error %v", err)
+	}
+	t.Setenv(ModelEnv, modelDir(t))
+	if _, err := LoadModel("nowhere"); err != nil {
+		t.Errorf("%s ignored: %v", ModelEnv, err)
+	}
+}
