@@ -27,9 +27,8 @@ type Classifier struct {
 	predictor *bert.Predictor
 	positive  int // the class attributions point towards
 
-	explainOnce sync.Once
-	explainer   *explainer
-	explainErr  error
+	explainMu  sync.Mutex
+	explainers map[int]*explainer // attribution graphs by number of steps
 }
 
 // Load loads a model for prediction: a Hugging Face model directory

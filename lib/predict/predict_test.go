@@ -85,7 +85,8 @@ func TestPredictIsSoftmaxArgmax(t *testing.T) {
 }
 
 // marginWithScaledToken is the positive margin (logit_pos − logit_neg) with
-// the word embedding of token `token` scaled by scale.
+// the word embedding e of token `token` moved to b + scale·(e − b), b being
+// its integrated-gradients baseline ([PAD]'s embedding for text tokens).
 func marginWithScaledToken(t *testing.T, c *Classifier, text string, token int, scale float32) float64 {
 	t.Helper()
 	enc := c.predictor.Tokenizer().Encode(text)
@@ -94,20 +95,25 @@ func marginWithScaledToken(t *testing.T, c *Classifier, text string, token int, 
 		t.Fatal(err)
 	}
 	ids, mask, types := b.Flat()
+	baseline := BaselineIDs(enc, ids, 0)
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := c.predictor.Model()
-	out, err := context.ExecOnce(backend, m.Context.Reuse(), func(ctx *context.Context, ids, mask, types *graph.Node) *graph.Node {
+	out, err := context.ExecOnce(backend, m.Context.Reuse(), func(ctx *context.Context, ids, baseline, mask, types *graph.Node) *graph.Node {
 		words := bert.WordEmbeddings(ctx, m.Config, ids)
+		base := bert.WordEmbeddings(ctx, m.Config, baseline)
 		g := ids.Graph()
 		pos := graph.Iota(g, shapes.Make(dtypes.Int32, 1, b.Length, 1), 1)
 		sel := graph.ConvertDType(graph.Equal(pos, graph.Const(g, int32(token))), dtypes.Float32)
+
 		factor := graph.AddScalar(graph.MulScalar(sel, float64(scale-1)), 1)
-		logits := bert.ClassifierLogitsFromWordEmbeddings(ctx, m.Config, graph.Mul(words, factor), mask, types)
+		moved := graph.Add(base, graph.Mul(graph.Sub(words, base), factor))
+		logits := bert.ClassifierLogitsFromWordEmbeddings(ctx, m.Config, moved, mask, types)
 		return graph.Sub(graph.Slice(logits, graph.AxisRange(), graph.AxisElem(1)), graph.Slice(logits, graph.AxisRange(), graph.AxisElem(0)))
 	}, tensors.FromFlatDataAndDimensions(ids, 1, b.Length),
+		tensors.FromFlatDataAndDimensions(baseline, 1, b.Length),
 		tensors.FromFlatDataAndDimensions(mask, 1, b.Length),
 		tensors.FromFlatDataAndDimensions(types, 1, b.Length))
 	if err != nil {
@@ -116,12 +122,13 @@ func marginWithScaledToken(t *testing.T, c *Classifier, text string, token int, 
 	return float64(tensors.MustCopyFlatData[float32](out)[0])
 }
 
-// Gradient × input of token i is d/ds margin(e_i·s) at s = 1: checked
-// against a central finite difference for every token.
+// One step of integrated gradients is gradient × (input − baseline): for
+// token i, d/ds margin(b_i + s·(e_i − b_i)) at s = 1, checked against a
+// central finite difference for every token.
 func TestTokenScoresAreGradientTimesInput(t *testing.T) {
 	c := loadTiny(t)
 	const text = "the movies was great! good"
-	enc, scores, err := c.TokenScores(text)
+	enc, scores, err := c.TokenScores(text, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +153,66 @@ func TestTokenScoresAreGradientTimesInput(t *testing.T) {
 	t.Logf("scores %v", scores)
 }
 
+// marginOfIDs is the positive margin for padded ids with mask and types.
+func marginOfIDs(t *testing.T, c *Classifier, ids, mask, types []int32) float64 {
+	t.Helper()
+	backend, err := compute.Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.predictor.Model()
+	n := len(ids)
+	out, err := context.ExecOnce(backend, m.Context.Reuse(), func(ctx *context.Context, ids, mask, types *graph.Node) *graph.Node {
+		logits := bert.ClassifierLogits(ctx, m.Config, ids, mask, types)
+		return graph.Sub(graph.Slice(logits, graph.AxisRange(), graph.AxisElem(1)), graph.Slice(logits, graph.AxisRange(), graph.AxisElem(0)))
+	}, tensors.FromFlatDataAndDimensions(ids, 1, n), tensors.FromFlatDataAndDimensions(mask, 1, n), tensors.FromFlatDataAndDimensions(types, 1, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(tensors.MustCopyFlatData[float32](out)[0])
+}
+
+// Integrated gradients are complete: the scores add up to margin(e) −
+// margin(baseline), up to the Riemann sum's error, which shrinks with the
+// steps; [CLS] and [SEP] (equal to the baseline) score 0.
+func TestIntegratedGradientsAreComplete(t *testing.T) {
+	c := loadTiny(t)
+	const text = "the movies was great! good bad awful"
+	enc := c.predictor.Tokenizer().Encode(text)
+	b, err := c.predictor.Collator().Collate(encsOf(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, mask, types := b.Flat()
+	baseline := BaselineIDs(enc, ids, 0)
+	if baseline[0] != 2 || baseline[enc.Len()-1] != 3 || baseline[1] != 0 || baseline[enc.Len()-2] != 0 {
+		t.Fatalf("baseline %v for ids %v", baseline, ids)
+	}
+	want := marginOfIDs(t, c, ids, mask, types) - marginOfIDs(t, c, baseline, mask, types)
+	errAt := map[int]float64{}
+	for _, steps := range []int{4, 64} {
+		_, scores, err := c.TokenScores(text, steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0.0
+		for _, s := range scores {
+			sum += s
+		}
+		if scores[0] != 0 || scores[len(scores)-1] != 0 {
+			t.Errorf("[CLS] %v, [SEP] %v: want 0", scores[0], scores[len(scores)-1])
+		}
+		errAt[steps] = math.Abs(sum - want)
+		t.Logf("%d steps: Σ scores %.6g, margin(e) − margin(baseline) %.6g", steps, sum, want)
+	}
+	if errAt[64] > 0.03*math.Abs(want) || errAt[64] > errAt[4] {
+		t.Errorf("completeness error %.3g at 64 steps, %.3g at 4 (difference %.3g)", errAt[64], errAt[4], want)
+	}
+	if _, _, err := c.TokenScores(text, 0); err == nil {
+		t.Error("0 steps accepted")
+	}
+}
+
 func TestExplainMergesWordPiecesIntoByteSpans(t *testing.T) {
 	c := loadTiny(t)
 	const text = "The  movies was GREAT!"
@@ -153,7 +220,7 @@ func TestExplainMergesWordPiecesIntoByteSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, scores, err := c.TokenScores(text)
+	enc, scores, err := c.TokenScores(text, DefaultSteps)
 	if err != nil {
 		t.Fatal(err)
 	}
