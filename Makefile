@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/...
+RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/... ./lib/evaluate/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad test-browser
 
@@ -30,6 +30,10 @@ run: ## the pipeline on the embedded sample; executed notebooks land in build/no
 
 clean:
 	rm -rf build
+
+golden-train: ## regenerate lib/train and lib/evaluate goldens (needs Debian python3-torch, python3-sklearn)
+	/usr/bin/python3 scripts/golden/train_adamw.py > lib/train/testdata/adamw.json
+	/usr/bin/python3 scripts/golden/evaluate_report.py > lib/evaluate/testdata/classification_report.json
 
 .PHONY: bench-data
 bench-data: ## stream a generated 3.6M-row parquet: rows/s and peak RSS (< 1 GiB)

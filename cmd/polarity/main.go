@@ -32,6 +32,8 @@ func commands() []*command {
 		dataCommand(),
 		edaCommand(),
 		tokenizeCommand(),
+		trainCommand(),
+		evalCommand(),
 		predictCommand(),
 	}
 }

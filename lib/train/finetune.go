@@ -1,0 +1,296 @@
+package train
+
+import (
+	stdctx "context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with dot import
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/polarityml/polarity/lib/bert"
+	"github.com/polarityml/polarity/lib/compute"
+	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/evaluate"
+	"github.com/polarityml/polarity/lib/tokenize"
+)
+
+// bucketMultiple is the collator's length step: batches are padded to a
+// multiple of 32 tokens (4 shapes for max_len 128), so few graphs compile.
+const bucketMultiple = 32
+
+// TextDataset is tokenized, labelled text served as BERT batches (token ids,
+// attention mask, token type ids), padded by length bucket.
+type TextDataset struct {
+	encodings []tokenize.Encoding
+	labels    []int32
+	collator  *tokenize.Collator
+}
+
+// NewTextDataset tokenizes reviews (in parallel) for a model with maxLen positions.
+func NewTextDataset(tok tokenize.Tokenizer, reviews []dataset.Review, maxLen int) (*TextDataset, error) {
+	collator, err := tokenize.NewCollator(tok.Specials().PAD, maxLen, bucketMultiple)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(reviews))
+	labels := make([]int32, len(reviews))
+	for i, r := range reviews {
+		if r.Label != dataset.Negative && r.Label != dataset.Positive {
+			return nil, fmt.Errorf("review %d has label %d: labels must be 0 (negative) or 1 (positive)", i, r.Label)
+		}
+		texts[i], labels[i] = r.Text, int32(r.Label)
+	}
+	return &TextDataset{encodings: tok.EncodeBatch(texts), labels: labels, collator: collator}, nil
+}
+
+// Len is the number of reviews.
+func (d *TextDataset) Len() int { return len(d.encodings) }
+
+// Batch collates the reviews at indices into [batch, bucket length] tensors.
+func (d *TextDataset) Batch(indices []int) (Batch, error) {
+	encs := make([]tokenize.Encoding, len(indices))
+	labels := make([]int32, len(indices))
+	for i, idx := range indices {
+		encs[i], labels[i] = d.encodings[idx], d.labels[idx]
+	}
+	b, err := d.collator.Collate(encs)
+	if err != nil {
+		return Batch{}, err
+	}
+	ids, mask, types := b.Flat()
+	return Batch{Inputs: []*tensors.Tensor{
+		tensors.FromFlatDataAndDimensions(ids, b.Size, b.Length),
+		tensors.FromFlatDataAndDimensions(mask, b.Size, b.Length),
+		tensors.FromFlatDataAndDimensions(types, b.Size, b.Length),
+	}, Labels: labels}, nil
+}
+
+// BertModel adapts bert.ClassifierLogits to a Model over TextDataset batches.
+func BertModel(cfg *bert.Config) Model {
+	return func(ctx *context.Context, in []*Node) *Node {
+		return bert.ClassifierLogits(ctx, cfg, in[0], in[1], in[2])
+	}
+}
+
+// Splits loads the reviews the data config describes and splits them as
+// the seed does: the first Samples of shuffle(ShuffleSeed) (all of them, in
+// the order the source gives, when Samples is 0 or covers the split), then
+// train_test_split(test_size=ValFraction, seed=SplitSeed).
+func Splits(d DataConfig) (train, val []dataset.Review, src dataset.Source, err error) {
+	src, err = dataset.ParseSource(d.Source)
+	if err != nil {
+		return nil, nil, src, err
+	}
+	reviews, err := dataset.Load(src, "train")
+	if err != nil {
+		return nil, nil, src, err
+	}
+	if d.Samples > 0 && d.Samples < len(reviews) {
+		order := dataset.ShuffleIndices(len(reviews), uint64(d.ShuffleSeed))[:d.Samples]
+		picked := make([]dataset.Review, len(order))
+		for i, j := range order {
+			picked[i] = reviews[j]
+		}
+		reviews = picked
+	}
+	trainIdx, valIdx, err := dataset.TrainTestSplit(len(reviews), d.ValFraction, uint64(d.SplitSeed))
+	if err != nil {
+		return nil, nil, src, err
+	}
+	pick := func(idx []int) []dataset.Review {
+		out := make([]dataset.Review, len(idx))
+		for i, j := range idx {
+			out[i] = reviews[j]
+		}
+		return out
+	}
+	return pick(trainIdx), pick(valIdx), src, nil
+}
+
+// LoadedModel is a BERT classifier with the tokenizer that goes with it.
+type LoadedModel struct {
+	*bert.Model
+	Tokenizer tokenize.Tokenizer
+	// TokenizerPath is the tokenizer.json (or vocab.txt) copied next to saved weights.
+	TokenizerPath string
+}
+
+// LoadModel resolves a model name: "tiny" is bert.Tiny() from random
+// initialisation (seeded) with the bert-base-uncased tokenizer; a directory
+// is a Hugging Face checkpoint (config.json, model.safetensors, and
+// tokenizer.json or vocab.txt). maxLen truncates the tokenizer.
+func LoadModel(name string, seed int64, maxLen int) (*LoadedModel, error) {
+	var m *bert.Model
+	var tokPath string
+	var err error
+	switch {
+	case name == "tiny":
+		if m, err = bert.New(bert.Tiny(), seed); err != nil {
+			return nil, err
+		}
+		if tokPath, err = tokenize.DefaultPath(); err != nil {
+			return nil, err
+		}
+	case isDir(name):
+		if m, err = bert.Load(name); err != nil {
+			return nil, err
+		}
+		tokPath = filepath.Join(name, bert.TokenizerFile)
+		if _, statErr := os.Stat(tokPath); statErr != nil {
+			tokPath = filepath.Join(name, bert.VocabFile)
+		}
+	default:
+		dir, cacheErr := hubCacheSnapshot(name)
+		if cacheErr != nil {
+			return nil, fmt.Errorf("model %q is neither \"tiny\" nor a checkpoint directory, and %w", name, cacheErr)
+		}
+		return LoadModel(dir, seed, maxLen)
+	}
+	if maxLen > m.Config.MaxPositionEmbeddings {
+		return nil, fmt.Errorf("max-len %d exceeds the model's max_position_embeddings %d", maxLen, m.Config.MaxPositionEmbeddings)
+	}
+	tok, err := tokenize.Load(tokPath, tokenize.WithMaxLength(maxLen))
+	if err != nil {
+		return nil, err
+	}
+	return &LoadedModel{Model: m, Tokenizer: tok, TokenizerPath: tokPath}, nil
+}
+
+// hubCacheSnapshot finds a hub model in the local Hugging Face cache
+// ($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub), where
+// transformers' from_pretrained or `huggingface-cli download` put it.
+func hubCacheSnapshot(id string) (string, error) {
+	var roots []string
+	if v := os.Getenv("HF_HUB_CACHE"); v != "" {
+		roots = append(roots, v)
+	}
+	if v := os.Getenv("HF_HOME"); v != "" {
+		roots = append(roots, filepath.Join(v, "hub"))
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		roots = append(roots, filepath.Join(home, ".cache", "huggingface", "hub"))
+	}
+	repo := "models--" + strings.ReplaceAll(id, "/", "--")
+	for _, root := range roots {
+		snaps, _ := filepath.Glob(filepath.Join(root, repo, "snapshots", "*", bert.ConfigFile))
+		for _, cfg := range snaps {
+			dir := filepath.Dir(cfg)
+			if _, err := os.Stat(filepath.Join(dir, bert.WeightsFile)); err == nil {
+				return dir, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no snapshot of %q with %s in the Hugging Face cache (looked under %v); download it where the hub is reachable (huggingface-cli download %s config.json model.safetensors tokenizer.json) and pass its directory",
+		id, bert.WeightsFile, roots, id)
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// RunOptions control a Run beyond the Config.
+type RunOptions struct {
+	Resume       bool
+	ShowProgress bool
+	Log          func(format string, args ...any)
+	OnEval       func(History)
+}
+
+// RunResult is what Run produced.
+type RunResult struct {
+	Result
+	Model              *LoadedModel
+	TrainSize, ValSize int
+	Source             dataset.Source
+	TokenizeTime       time.Duration
+}
+
+// Run is the whole fine-tuning job the CLI and the notebook start: load and
+// split the reviews, load the model and tokenizer, tokenize, train with
+// validation and checkpoints into cfg.Training.OutDir (the best model is
+// written there as a Hugging Face directory).
+func Run(runCtx stdctx.Context, cfg Config, opts RunOptions) (*RunResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logf := opts.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	trainReviews, valReviews, src, err := Splits(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	logf("data: %s: %d training, %d validation reviews", src, len(trainReviews), len(valReviews))
+	model, err := LoadModel(cfg.Model.Name, cfg.Training.Seed, cfg.Data.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	if model.Report != nil {
+		logf("model: %s", model.Report)
+	}
+	start := time.Now()
+	trainData, err := NewTextDataset(model.Tokenizer, trainReviews, cfg.Data.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	valData, err := NewTextDataset(model.Tokenizer, valReviews, cfg.Data.MaxLen)
+	if err != nil {
+		return nil, err
+	}
+	res := &RunResult{Model: model, TrainSize: len(trainReviews), ValSize: len(valReviews), Source: src, TokenizeTime: time.Since(start)}
+	backend, err := compute.Backend()
+	if err != nil {
+		return nil, err
+	}
+	trainer := &Trainer{
+		Config: cfg.Training, Backend: backend, Ctx: model.Context, Model: BertModel(model.Config),
+		SaveModel: func(dir string) error { return model.Save(dir, model.TokenizerPath) },
+		Resume:    opts.Resume, OnEval: opts.OnEval, Log: opts.Log, ShowProgress: opts.ShowProgress,
+	}
+	result, err := trainer.Fit(runCtx, trainData, valData)
+	res.Result = result
+	if err != nil && !errors.Is(err, ErrInterrupted) {
+		return nil, err
+	}
+	return res, err
+}
+
+// Evaluation is a model's performance on a set of reviews.
+type Evaluation struct {
+	EvalResult
+	Report *evaluate.Report
+}
+
+// EvaluateReviews runs the model over reviews (dropout off) in batches and
+// computes loss, accuracy, confusion matrix and classification report.
+func EvaluateReviews(m *LoadedModel, reviews []dataset.Review, batchSize, maxLen int, showProgress bool) (*Evaluation, error) {
+	data, err := NewTextDataset(m.Tokenizer, reviews, maxLen)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := compute.Backend()
+	if err != nil {
+		return nil, err
+	}
+	ev, err := NewEvaluator(backend, m.Context, BertModel(m.Config))
+	if err != nil {
+		return nil, err
+	}
+	defer ev.Close()
+	res, err := ev.Evaluate(data, batchSize, showProgress)
+	if err != nil {
+		return nil, err
+	}
+	report, err := evaluate.NewReport(res.Labels, res.Predictions, m.Config.Labels())
+	if err != nil {
+		return nil, err
+	}
+	return &Evaluation{EvalResult: res, Report: report}, nil
+}
