@@ -6,10 +6,10 @@ import (
 	"html"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/polarityml/polarity/lib/atomicfile"
 	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/eda/plots"
 	"github.com/polarityml/polarity/lib/evaluate"
@@ -80,29 +80,14 @@ func softmax(logits []float32) []float64 {
 	return out
 }
 
-// Save writes the evaluation as JSON to path (via a temporary file, so a
-// reader never sees half of it), creating its directory.
+// Save writes the evaluation as JSON to path, all or nothing (via
+// lib/atomicfile), creating its directory.
 func (e *Evaluation) Save(path string) error {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteBytes(path, data)
 }
 
 // LoadEvaluation reads an evaluation Save wrote and recomputes its report.
