@@ -105,7 +105,7 @@ bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, p
 # Real-browser tests: each case drives a notebook's review widget in chromium
 # (scripts/browser/widget-test.mjs). Skipped with a message when chromium,
 # Jupyter or playwright-core are missing, unless CI is set: then they fail.
-BROWSER_CASES := scripts/browser/cases/review_widget_fixture.json
+BROWSER_CASES := scripts/browser/cases/review_widget_fixture.json scripts/browser/cases/evaluate_predict.json
 
 test-browser: ## the review widget in a real browser (chromium + Jupyter); screenshots in build/screenshots
 	@if ! command -v node >/dev/null; then \
