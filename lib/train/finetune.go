@@ -163,7 +163,6 @@ func LoadModel(ctx stdctx.Context, spec string, seed int64, maxLen int) (*Loaded
 	return &LoadedModel{Model: m, Tokenizer: tok, TokenizerPath: tokPath}, nil
 }
 
-
 // RunOptions control a Run beyond the Config.
 type RunOptions struct {
 	Resume       bool
