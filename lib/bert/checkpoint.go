@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/polarityml/polarity/lib/atomicfile"
 	"github.com/polarityml/polarity/lib/bert/safetensors"
 	"github.com/polarityml/polarity/lib/compute"
 )
@@ -263,7 +264,7 @@ func (m *Model) Save(dir, tokenizerPath string) error {
 		if err != nil {
 			return fmt.Errorf("copying the tokenizer: %w", err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, TokenizerFile), data); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, TokenizerFile), data); err != nil {
 			return err
 		}
 	}

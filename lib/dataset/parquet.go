@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/polarityml/polarity/lib/atomicfile"
 )
 
 // hubRow is one row in mteb/amazon_polarity's parquet schema.
@@ -54,32 +54,7 @@ func WriteParquet(w io.Writer, reviews []Review) error {
 // WriteParquetFile writes reviews to path atomically (a temporary file in
 // the same directory, renamed into place).
 func WriteParquetFile(path string, reviews []Review) error {
-	return writeAtomic(path, func(w io.Writer) error { return WriteParquet(w, reviews) })
-}
-
-// writeAtomic writes through fill into a temporary file next to path and
-// renames it into place only when everything succeeded.
-func writeAtomic(path string, fill func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error { return WriteParquet(w, reviews) })
 }
 
 // parquetReader streams label and text from a parquet file, one page per

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/polarityml/polarity/lib/atomicfile"
 )
 
 // WriteFile writes reviews to path in format, atomically. JSONL carries the
@@ -15,7 +17,7 @@ import (
 // fastText writes "__label__1" (negative) or "__label__2" (positive) and the
 // text with line breaks turned into spaces, as the format needs.
 func WriteFile(path string, format Format, reviews []Review) error {
-	return writeAtomic(path, func(w io.Writer) error { return Write(w, format, reviews) })
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, format, reviews) })
 }
 
 // Write writes reviews to w in format (see WriteFile).

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/polarityml/polarity/lib/atomicfile"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -58,21 +59,21 @@ func (h History) WriteCSV(w io.Writer) error {
 
 // WriteFiles writes history.json, history.csv and curves.png into dir, each atomically.
 func (h History) WriteFiles(dir string) error {
-	if err := writeFileAtomic(filepath.Join(dir, HistoryJSON), func(w io.Writer) error {
+	if err := atomicfile.Write(filepath.Join(dir, HistoryJSON), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(h)
 	}); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, HistoryCSV), h.WriteCSV); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, HistoryCSV), h.WriteCSV); err != nil {
 		return err
 	}
 	png, err := h.CurvesPNG(9, 3.5)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, CurvesPNG), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(dir, CurvesPNG), func(w io.Writer) error {
 		_, err := w.Write(png)
 		return err
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/polarityml/polarity/lib/atomicfile"
 )
 
 // runState is everything besides the variables that a resumed run needs.
@@ -81,7 +82,7 @@ func (t *Trainer) saveState(st *runState) error {
 		if err := SaveVariables(t.Ctx, filepath.Join(dir, stateVariablesFile), false); err != nil {
 			return err
 		}
-		return writeFileAtomic(filepath.Join(dir, stateJSONFile), func(w io.Writer) error {
+		return atomicfile.Write(filepath.Join(dir, stateJSONFile), func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(&c)

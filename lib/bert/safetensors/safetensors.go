@@ -9,11 +9,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 
+	"github.com/polarityml/polarity/lib/atomicfile"
 	"github.com/x448/float16"
 )
 
@@ -205,33 +206,20 @@ func WriteFile(path string, tensors []*Tensor, metadata map[string]string) error
 	for len(js)%8 != 0 { // align the data to 8 bytes, as the reference writer does
 		js = append(js, ' ')
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
 	var lenBuf [8]byte
 	binary.LittleEndian.PutUint64(lenBuf[:], uint64(len(js)))
-	werr := writeAll(tmp, lenBuf[:], js)
-	for _, t := range tensors {
-		if werr == nil {
-			werr = writeAll(tmp, t.Data)
-		}
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return fmt.Errorf("writing %s: %w", path, werr)
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func writeAll(f *os.File, chunks ...[]byte) error {
-	for _, c := range chunks {
-		if _, err := f.Write(c); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := w.Write(lenBuf[:]); err != nil {
 			return err
 		}
-	}
-	return nil
+		if _, err := w.Write(js); err != nil {
+			return err
+		}
+		for _, t := range tensors {
+			if _, err := w.Write(t.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

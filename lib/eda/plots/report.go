@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/polarityml/polarity/lib/atomicfile"
 	"github.com/polarityml/polarity/lib/eda"
 )
 
@@ -112,7 +113,7 @@ func WriteReport(dir string, r *eda.Report, seed uint64) ([]string, error) {
 	var written []string
 	put := func(name string, data []byte) error {
 		path := filepath.Join(dir, name)
-		if err := writeAtomic(path, data); err != nil {
+		if err := atomicfile.WriteBytes(path, data); err != nil {
 			return err
 		}
 		written = append(written, path)
@@ -144,29 +145,6 @@ func WriteReport(dir string, r *eda.Report, seed uint64) ([]string, error) {
 		return written, err
 	}
 	return written, put("report.json", append(js, '\n'))
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	werr := tmp.Chmod(0o644)
-	if werr == nil {
-		_, werr = tmp.Write(data)
-	}
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, werr)
-	}
-	return nil
 }
 
 func sortedSizes(m map[int][]eda.TermCount) []int { return slices.Sorted(maps.Keys(m)) }
