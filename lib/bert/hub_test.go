@@ -13,16 +13,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polarityml/polarity/lib/bert/safetensors"
 	"github.com/polarityml/polarity/lib/hub"
 )
 
 // fakeModelHub serves a model repository the way the Hugging Face hub does
 // (HEAD with X-Repo-Commit and ETag = sha256, GET with the bytes, 404 for
-// absent files) and records whether requests carried the token.
-func fakeModelHub(t *testing.T, repo string, files map[string][]byte) (*httptest.Server, *[]string) {
+// absent files, 307 from a legacy name in aliases to the canonical repo, any
+// revision) and records whether requests carried the token.
+func fakeModelHub(t *testing.T, repo string, files map[string][]byte, aliases ...string) (*httptest.Server, *[]string) {
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/main/")
+		for _, alias := range aliases {
+			if rest, ok := strings.CutPrefix(r.URL.Path, "/"+alias+"/resolve/"); ok {
+				seen = append(seen, fmt.Sprintf("%s redirect %s", r.Method, alias))
+				http.Redirect(w, r, "/"+repo+"/resolve/"+rest, http.StatusTemporaryRedirect)
+				return
+			}
+		}
+		rest, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/")
+		_, name, _ := strings.Cut(rest, "/")
 		seen = append(seen, fmt.Sprintf("%s %s auth=%v", r.Method, name, r.Header.Get("Authorization") != ""))
 		data, found := files[name]
 		if !ok || !found {
@@ -41,19 +51,120 @@ func fakeModelHub(t *testing.T, repo string, files map[string][]byte) (*httptest
 	return srv, &seen
 }
 
-func TestResolveModelDirDownloadsFromHub(t *testing.T) {
-	files := map[string][]byte{}
-	for _, f := range []string{ConfigFile, WeightsFile} {
-		data, err := os.ReadFile(filepath.Join("testdata", "hub-f32", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = data
+// hubF32Files is testdata/hub-f32 (legacy LayerNorm.gamma/beta names and
+// pre-training heads, as bert-base-uncased has) without its classifier head,
+// plus a vocab.txt: a base-model repo as the hub serves it.
+func hubF32Files(t *testing.T) map[string][]byte {
+	config, err := os.ReadFile(filepath.Join("testdata", "hub-f32", ConfigFile))
+	if err != nil {
+		t.Fatal(err)
 	}
+	full, err := safetensors.ReadFile(filepath.Join("testdata", "hub-f32", WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []*safetensors.Tensor
+	for _, name := range full.Names() {
+		if !strings.HasPrefix(name, "classifier.") {
+			kept = append(kept, full.Tensors[name])
+		}
+	}
+	base := filepath.Join(t.TempDir(), WeightsFile)
+	if err := safetensors.WriteFile(base, kept, nil); err != nil {
+		t.Fatal(err)
+	}
+	weights, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{ConfigFile: config, WeightsFile: weights}
 	files[VocabFile] = []byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
-	srv, seen := fakeModelHub(t, "acme/tiny-bert", files)
-	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), Retries: 1, Backoff: time.Millisecond,
+	return files
+}
+
+func testClient(srv *httptest.Server, cache string) *hub.Client {
+	return &hub.Client{Endpoint: srv.URL, CacheDir: cache, Retries: 1, Backoff: time.Millisecond,
 		MaxBackoff: time.Millisecond, HTTP: srv.Client()}
+}
+
+func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
+	srv, seen := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t), "bert-base-uncased")
+	cache := t.TempDir()
+	client := testClient(srv, cache)
+	dir, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// huggingface_hub caches under the name asked for.
+	if want := filepath.Join(cache, "models--bert-base-uncased", "snapshots"); !strings.HasPrefix(dir, want) {
+		t.Errorf("snapshot %s, want it under %s", dir, want)
+	}
+	if got := strings.Join(*seen, "\n"); !strings.Contains(got, "HEAD redirect bert-base-uncased") || !strings.Contains(got, "GET model.safetensors") {
+		t.Errorf("requests:\n%s\nwant the legacy name redirected, then the weights fetched", got)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Report.Initialized, ","); !strings.Contains(got, "classifier.weight") {
+		t.Errorf("initialised %q, want the classifier head reported as fresh", got)
+	}
+	if m.Report.Renamed["bert.embeddings.LayerNorm.weight"] != "bert.embeddings.LayerNorm.gamma" {
+		t.Errorf("renamed %v, want legacy gamma read as LayerNorm.weight", m.Report.Renamed)
+	}
+	// A revision pins the download; the same files resolve again from the
+	// cache in offline mode without a request.
+	if _, err := ResolveModelDir(context.Background(), client, "google-bert/bert-base-uncased@v1.0"); err != nil {
+		t.Fatalf("owner/name@rev: %v", err)
+	}
+	n := len(*seen)
+	client.Offline = true
+	if got, err := ResolveModelDir(context.Background(), client, "bert-base-uncased"); err != nil || got != dir {
+		t.Fatalf("offline from the cache: %q, %v; want %q", got, err, dir)
+	}
+	if len(*seen) != n {
+		t.Errorf("offline mode sent %d requests", len(*seen)-n)
+	}
+	// With the hub gone, cached files are still used (as huggingface_hub does).
+	client.Offline = false
+	srv.Close()
+	if got, err := ResolveModelDir(context.Background(), client, "bert-base-uncased"); err != nil || got != dir {
+		t.Fatalf("hub unreachable, cached: %q, %v; want %q", got, err, dir)
+	}
+}
+
+func TestResolveModelDirOfflineWithoutCacheNamesTheFix(t *testing.T) {
+	srv, seen := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t))
+	client := testClient(srv, t.TempDir())
+	client.Offline = true
+	_, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
+	if err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") || !strings.Contains(err.Error(), "config.json") {
+		t.Fatalf("err %v, want HF_HUB_OFFLINE and the missing file named", err)
+	}
+	if len(*seen) != 0 {
+		t.Errorf("offline mode sent requests: %v", *seen)
+	}
+}
+
+func TestResolveModelDirNeverShowsTheToken(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Invalid credentials in Authorization header", http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	client := testClient(srv, t.TempDir())
+	client.SetToken("hf_SuperSecretToken")
+	_, err := ResolveModelDir(context.Background(), client, "acme/private-bert")
+	if err == nil {
+		t.Fatal("want an error for a 401")
+	}
+	if strings.Contains(err.Error(), "SuperSecret") || strings.Contains(fmt.Sprintf("%+v %#v", client, client), "SuperSecret") {
+		t.Fatalf("token leaked: %v", err)
+	}
+}
+
+func TestResolveModelDirDownloadsFromHub(t *testing.T) {
+	srv, seen := fakeModelHub(t, "acme/tiny-bert", hubF32Files(t))
+	client := testClient(srv, t.TempDir())
 	client.SetToken("hf_secret")
 	dir, err := ResolveModelDir(context.Background(), client, "acme/tiny-bert")
 	if err != nil {
@@ -74,8 +185,10 @@ func TestResolveModelDirDownloadsFromHub(t *testing.T) {
 	if got, err := ResolveModelDir(context.Background(), client, dir); err != nil || got != dir {
 		t.Fatalf("local dir: %q, %v", got, err)
 	}
-	if _, err := ResolveModelDir(context.Background(), client, "./no/such/dir"); err == nil || !strings.Contains(err.Error(), "no such directory") {
-		t.Fatalf("missing local dir: err %v", err)
+	for _, spec := range []string{"./no/such/dir", "testdata/no-such-model", "a/b/c"} {
+		if _, err := ResolveModelDir(context.Background(), client, spec); err == nil || !strings.Contains(err.Error(), "no such directory") {
+			t.Errorf("missing local dir %s: err %v", spec, err)
+		}
 	}
 }
 
