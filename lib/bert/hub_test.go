@@ -2,8 +2,6 @@ package bert
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,44 +9,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/polarityml/polarity/lib/bert/safetensors"
 	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
-// fakeModelHub serves a model repository the way the Hugging Face hub does
-// (HEAD with X-Repo-Commit and ETag = sha256, GET with the bytes, 404 for
-// absent files, 307 from a legacy name in aliases to the canonical repo, any
-// revision) and records whether requests carried the token.
-func fakeModelHub(t *testing.T, repo string, files map[string][]byte, aliases ...string) (*httptest.Server, *[]string) {
-	var seen []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, alias := range aliases {
-			if rest, ok := strings.CutPrefix(r.URL.Path, "/"+alias+"/resolve/"); ok {
-				seen = append(seen, fmt.Sprintf("%s redirect %s", r.Method, alias))
-				http.Redirect(w, r, "/"+repo+"/resolve/"+rest, http.StatusTemporaryRedirect)
-				return
-			}
-		}
-		rest, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/")
-		_, name, _ := strings.Cut(rest, "/")
-		seen = append(seen, fmt.Sprintf("%s %s auth=%v", r.Method, name, r.Header.Get("Authorization") != ""))
-		data, found := files[name]
-		if !ok || !found {
-			http.NotFound(w, r)
-			return
-		}
-		sum := sha256.Sum256(data)
-		w.Header().Set("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		w.Header().Set("Content-Length", fmt.Sprint(len(data)))
-		if r.Method == http.MethodGet {
-			w.Write(data)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &seen
+// fakeModelHub serves files as repo (and its legacy aliases) on a fake hub.
+func fakeModelHub(t *testing.T, repo string, files map[string][]byte, aliases ...string) *hubtest.Hub {
+	h := hubtest.New(t)
+	h.AddRepo(repo, files, aliases...)
+	return h
+}
+
+// requestLog is the fake hub's requests, one per line.
+func requestLog(h *hubtest.Hub) string {
+	var lines []string
+	for _, r := range h.Requests() {
+		lines = append(lines, r.String())
+	}
+	return strings.Join(lines, "\n")
 }
 
 // hubF32Files is testdata/hub-f32 (legacy LayerNorm.gamma/beta names and
@@ -82,15 +62,10 @@ func hubF32Files(t *testing.T) map[string][]byte {
 	return files
 }
 
-func testClient(srv *httptest.Server, cache string) *hub.Client {
-	return &hub.Client{Endpoint: srv.URL, CacheDir: cache, Retries: 1, Backoff: time.Millisecond,
-		MaxBackoff: time.Millisecond, HTTP: srv.Client()}
-}
-
 func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
-	srv, seen := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t), "bert-base-uncased")
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t), "bert-base-uncased")
 	cache := t.TempDir()
-	client := testClient(srv, cache)
+	client := srv.HubClient(cache)
 	dir, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +74,7 @@ func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
 	if want := filepath.Join(cache, "models--bert-base-uncased", "snapshots"); !strings.HasPrefix(dir, want) {
 		t.Errorf("snapshot %s, want it under %s", dir, want)
 	}
-	if got := strings.Join(*seen, "\n"); !strings.Contains(got, "HEAD redirect bert-base-uncased") || !strings.Contains(got, "GET model.safetensors") {
+	if got := requestLog(srv); !strings.Contains(got, "HEAD redirect bert-base-uncased") || !strings.Contains(got, "GET model.safetensors") {
 		t.Errorf("requests:\n%s\nwant the legacy name redirected, then the weights fetched", got)
 	}
 	m, err := Load(dir)
@@ -117,13 +92,13 @@ func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
 	if _, err := ResolveModelDir(context.Background(), client, "google-bert/bert-base-uncased@v1.0"); err != nil {
 		t.Fatalf("owner/name@rev: %v", err)
 	}
-	n := len(*seen)
+	n := len(srv.Requests())
 	client.Offline = true
 	if got, err := ResolveModelDir(context.Background(), client, "bert-base-uncased"); err != nil || got != dir {
 		t.Fatalf("offline from the cache: %q, %v; want %q", got, err, dir)
 	}
-	if len(*seen) != n {
-		t.Errorf("offline mode sent %d requests", len(*seen)-n)
+	if len(srv.Requests()) != n {
+		t.Errorf("offline mode sent %d requests", len(srv.Requests())-n)
 	}
 	// With the hub gone, cached files are still used (as huggingface_hub does).
 	client.Offline = false
@@ -134,15 +109,15 @@ func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
 }
 
 func TestResolveModelDirOfflineWithoutCacheNamesTheFix(t *testing.T) {
-	srv, seen := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t))
-	client := testClient(srv, t.TempDir())
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t))
+	client := srv.HubClient(t.TempDir())
 	client.Offline = true
 	_, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
 	if err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") || !strings.Contains(err.Error(), "config.json") {
 		t.Fatalf("err %v, want HF_HUB_OFFLINE and the missing file named", err)
 	}
-	if len(*seen) != 0 {
-		t.Errorf("offline mode sent requests: %v", *seen)
+	if len(srv.Requests()) != 0 {
+		t.Errorf("offline mode sent requests: %v", srv.Requests())
 	}
 }
 
@@ -151,7 +126,7 @@ func TestResolveModelDirNeverShowsTheToken(t *testing.T) {
 		http.Error(w, "Invalid credentials in Authorization header", http.StatusUnauthorized)
 	}))
 	t.Cleanup(srv.Close)
-	client := testClient(srv, t.TempDir())
+	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), HTTP: srv.Client()}
 	client.SetToken("hf_SuperSecretToken")
 	_, err := ResolveModelDir(context.Background(), client, "acme/private-bert")
 	if err == nil {
@@ -163,8 +138,8 @@ func TestResolveModelDirNeverShowsTheToken(t *testing.T) {
 }
 
 func TestResolveModelDirDownloadsFromHub(t *testing.T) {
-	srv, seen := fakeModelHub(t, "acme/tiny-bert", hubF32Files(t))
-	client := testClient(srv, t.TempDir())
+	srv := fakeModelHub(t, "acme/tiny-bert", hubF32Files(t))
+	client := srv.HubClient(t.TempDir())
 	client.SetToken("hf_secret")
 	dir, err := ResolveModelDir(context.Background(), client, "acme/tiny-bert")
 	if err != nil {
@@ -178,7 +153,7 @@ func TestResolveModelDirDownloadsFromHub(t *testing.T) {
 	if _, err := Load(dir); err != nil {
 		t.Fatalf("downloaded model does not load: %v", err)
 	}
-	if got := strings.Join(*seen, "\n"); !strings.Contains(got, "HEAD tokenizer.json auth=true") || !strings.Contains(got, "GET vocab.txt auth=true") {
+	if got := requestLog(srv); !strings.Contains(got, "HEAD tokenizer.json auth=true") || !strings.Contains(got, "GET vocab.txt auth=true") {
 		t.Errorf("requests:\n%s\nwant a tokenizer.json attempt, then vocab.txt, with the token", got)
 	}
 	// A local directory is used as is; an unknown path is not a repo id.
@@ -193,8 +168,9 @@ func TestResolveModelDirDownloadsFromHub(t *testing.T) {
 }
 
 func TestResolveModelDirExplainsMissingSafetensors(t *testing.T) {
-	srv, _ := fakeModelHub(t, "acme/old-bert", map[string][]byte{ConfigFile: []byte(`{}`)})
-	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), Retries: 0, HTTP: srv.Client()}
+	srv := fakeModelHub(t, "acme/old-bert", map[string][]byte{ConfigFile: []byte(`{}`)})
+	client := srv.HubClient(t.TempDir())
+	client.Retries = 0
 	_, err := ResolveModelDir(context.Background(), client, "acme/old-bert")
 	if err == nil || !strings.Contains(err.Error(), "pytorch_model.bin") {
 		t.Fatalf("err %v, want advice about safetensors", err)

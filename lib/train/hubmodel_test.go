@@ -2,28 +2,23 @@ package train
 
 import (
 	stdctx "context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/bert/safetensors"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
 // fakeBertBaseHub serves lib/bert's hub-f32 checkpoint (legacy
 // LayerNorm.gamma/beta names, pre-training heads, no classifier) with a
 // vocab.txt as google-bert/bert-base-uncased, redirecting the legacy name
-// bert-base-uncased there as huggingface.co does. It counts requests that
-// carried the token.
-func fakeBertBaseHub(t *testing.T) (srv *httptest.Server, weights *safetensors.File, authorized *atomic.Int32) {
+// bert-base-uncased there as huggingface.co does.
+func fakeBertBaseHub(t *testing.T) (h *hubtest.Hub, weights *safetensors.File) {
 	t.Helper()
 	src := filepath.Join("..", "bert", "testdata", "hub-f32")
 	config, err := os.ReadFile(filepath.Join(src, bert.ConfigFile))
@@ -50,33 +45,9 @@ func fakeBertBaseHub(t *testing.T) (srv *httptest.Server, weights *safetensors.F
 	}
 	vocab := "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\na\nand\nit\nis\nthis\ngreat\ngood\nlove\nbad\nawful\nworst\nnot\nbook\n"
 	files := map[string][]byte{bert.ConfigFile: config, bert.WeightsFile: data, bert.VocabFile: []byte(vocab)}
-	authorized = &atomic.Int32{}
-	const repo = "/google-bert/bert-base-uncased/resolve/"
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rest, ok := strings.CutPrefix(r.URL.Path, "/bert-base-uncased/resolve/"); ok {
-			http.Redirect(w, r, repo+rest, http.StatusTemporaryRedirect)
-			return
-		}
-		if r.Header.Get("Authorization") == "Bearer hf_TrainSecret" {
-			authorized.Add(1)
-		}
-		rest, _ := strings.CutPrefix(r.URL.Path, repo)
-		_, name, _ := strings.Cut(rest, "/")
-		body, ok := files[name]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		sum := sha256.Sum256(body)
-		w.Header().Set("X-Repo-Commit", "89abcdef0123456789abcdef0123456789abcdef")
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-		if r.Method == http.MethodGet {
-			w.Write(body)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv, full, authorized
+	h = hubtest.New(t)
+	h.AddRepo("google-bert/bert-base-uncased", files, "bert-base-uncased")
+	return h, full
 }
 
 // TestRunDownloadsHubModelAndTrainsFromIt trains one step from
@@ -85,7 +56,7 @@ func fakeBertBaseHub(t *testing.T) (srv *httptest.Server, weights *safetensors.F
 // initialised and reported, and the saved weights are the downloaded ones
 // moved by one small step, not a random initialisation.
 func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
-	srv, downloaded, authorized := fakeBertBaseHub(t)
+	srv, downloaded := fakeBertBaseHub(t)
 	cache := t.TempDir()
 	t.Setenv("HF_ENDPOINT", srv.URL)
 	t.Setenv("HF_HUB_CACHE", cache)
@@ -111,7 +82,7 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	if res.Steps != 1 {
 		t.Errorf("%d steps, want 1", res.Steps)
 	}
-	if authorized.Load() == 0 {
+	if !sentToken(srv, "Bearer hf_TrainSecret") {
 		t.Error("no request carried HF_TOKEN")
 	}
 	if strings.Contains(log.String(), "TrainSecret") {
@@ -155,4 +126,14 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") {
 		t.Errorf("offline, not cached: err %v, want HF_HUB_OFFLINE named", err)
 	}
+}
+
+// sentToken reports whether any request to h carried the Authorization header auth.
+func sentToken(h *hubtest.Hub, auth string) bool {
+	for _, r := range h.Requests() {
+		if r.Authorization == auth {
+			return true
+		}
+	}
+	return false
 }
