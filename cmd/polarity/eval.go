@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 
-	"github.com/polarityml/polarity/lib/compute"
 	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/train"
 )
@@ -17,7 +17,7 @@ func evalCommand() *command {
 		summary: summary,
 		run: func(args []string) error {
 			fs := newFlags("polarity eval", "", summary)
-			modelDir := fs.String("model", "build/model", "model: a Hugging Face checkpoint directory (or tiny, untrained)")
+			modelDir := fs.String("model", "build/model", "model: a Hugging Face checkpoint directory, a hub repo id owner/name[@revision] (downloaded into the HF cache), or tiny (untrained)")
 			data := fs.String("data", "sample", "reviews: sample, hub, or a file/directory")
 			split := fs.String("split", "test", "split to evaluate: test or train")
 			batch := fs.Int("batch", 32, "reviews per batch")
@@ -31,9 +31,6 @@ func evalCommand() *command {
 				fs.Usage()
 				return errUsage
 			}
-			if err := backendQuietly(); err != nil {
-				return err
-			}
 			src, err := dataset.ParseSource(*data)
 			if err != nil {
 				return err
@@ -45,7 +42,7 @@ func evalCommand() *command {
 			if *limit > 0 && *limit < len(reviews) {
 				reviews = reviews[:*limit]
 			}
-			model, err := train.LoadModel(*modelDir, 42, *maxLen)
+			model, err := train.LoadModel(context.Background(), *modelDir, 42, *maxLen)
 			if err != nil {
 				return err
 			}
@@ -79,15 +76,4 @@ func evalCommand() *command {
 			return nil
 		},
 	}
-}
-
-// backendQuietly creates the GoMLX backend with stdout pointed at stderr:
-// GoMLX v0.26.0's pure-Go backend prints "SimpleGo backend: parallelism set
-// to N" on stdout, which would corrupt --json output.
-func backendQuietly() error {
-	stdout := os.Stdout
-	os.Stdout = os.Stderr
-	defer func() { os.Stdout = stdout }()
-	_, err := compute.Backend()
-	return err
 }

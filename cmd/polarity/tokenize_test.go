@@ -2,19 +2,16 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
 func TestTokenizeJSONLMatchesHuggingFace(t *testing.T) {
@@ -144,20 +141,8 @@ func TestTokenizeHubRepo(t *testing.T) {
 	if err != nil {
 		t.Skipf("bert-base-uncased.json not in the module cache: %v", err)
 	}
-	sum := sha256.Sum256(content)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/acme/bert/resolve/main/tokenizer.json" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("X-Repo-Commit", strings.Repeat("cd", 20))
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
-		if r.Method == http.MethodGet {
-			w.Write(content)
-		}
-	}))
-	defer srv.Close()
+	srv := hubtest.New(t)
+	srv.AddRepo("acme/bert", map[string][]byte{"tokenizer.json": content})
 	env := []string{"HF_ENDPOINT=" + srv.URL, "HF_HUB_CACHE=" + t.TempDir(), "HF_TOKEN=hf_secret_value"}
 	stdout, stderr, code := runCLI(t, env, "tokenize", "--jsonl", "--tokenizer", "acme/bert", "Hello")
 	if code != 0 || !strings.Contains(stdout, `"ids":[101,7592,102]`) {

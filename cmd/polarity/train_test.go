@@ -72,3 +72,20 @@ func TestTrainRejectsBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestHubModelOfflineNamesTheFix: train, eval and predict resolve a hub repo
+// id the same way; offline with an empty cache, each says what is missing
+// and how to get it, without contacting the hub.
+func TestHubModelOfflineNamesTheFix(t *testing.T) {
+	env := []string{"HF_HUB_OFFLINE=1", "HF_HUB_CACHE=" + t.TempDir(), "HF_ENDPOINT=http://127.0.0.1:9", "GOMLX_BACKEND=go"}
+	for _, args := range [][]string{
+		{"train", "--model", "bert-base-uncased", "--samples", "20"},
+		{"eval", "--model", "google-bert/bert-base-uncased@main", "--limit", "4"},
+		{"predict", "--model", "bert-base-uncased", "great"},
+	} {
+		_, stderr, code := runCLI(t, env, args...)
+		if code != 1 || !strings.Contains(stderr, "HF_HUB_OFFLINE is set") || !strings.Contains(stderr, "config.json is not in the cache") {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant the offline error naming config.json", args, code, stderr)
+		}
+	}
+}

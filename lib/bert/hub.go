@@ -11,12 +11,20 @@ import (
 	"github.com/polarityml/polarity/lib/hub"
 )
 
-// ResolveModelDir turns a model spec into a local model directory: an
-// existing directory is returned as is; a hub repo id ("owner/name",
-// optionally "owner/name@revision") is downloaded with client into the
-// Hugging Face cache (config.json, model.safetensors and tokenizer.json, or
-// vocab.txt when the repo has no tokenizer.json) and its snapshot folder
-// returned.
+// ResolveModelDir turns a model spec into a local model directory, the one
+// place the CLI and the notebooks do so:
+//   - an existing directory is returned as is;
+//   - a hub repo id — "owner/name", a legacy name without owner such as
+//     "bert-base-uncased" (the hub redirects it), either with an optional
+//     "@revision" — is downloaded with client into the Hugging Face cache
+//     (config.json, model.safetensors, and tokenizer.json or, when the repo
+//     has none, vocab.txt), and its snapshot folder returned.
+//
+// The client honours HF_HUB_OFFLINE (cache only) and HF_TOKEN (sent to the
+// hub only, never printed) when built with hub.NewFromEnv. A file the hub
+// cannot be asked for (no network) is taken from the cache when it is there,
+// as huggingface_hub does. Load then reads the directory, initialising a
+// classifier head the checkpoint lacks and listing it in the Report.
 func ResolveModelDir(ctx context.Context, client *hub.Client, spec string) (string, error) {
 	if fi, err := os.Stat(spec); err == nil {
 		if !fi.IsDir() {
@@ -25,20 +33,33 @@ func ResolveModelDir(ctx context.Context, client *hub.Client, spec string) (stri
 		return spec, nil
 	}
 	repo, revision, _ := strings.Cut(spec, "@")
-	if !isRepoID(repo) {
-		return "", fmt.Errorf("model %q: no such directory, and not a hub repo id (owner/name)", spec)
+	if err := hub.ValidRepoID(repo); err != nil {
+		return "", fmt.Errorf("model %q: no such directory, and not a hub repo id (owner/name[@revision] or a name such as bert-base-uncased)", spec)
+	}
+	if owner, _, ok := strings.Cut(repo, "/"); ok {
+		if fi, err := os.Stat(owner); err == nil && fi.IsDir() {
+			return "", fmt.Errorf("model %q: no such directory (read as a path since the folder %s exists here; "+
+				"train a model there first, or pass a different directory)", spec, owner)
+		}
 	}
 	if revision == "" {
 		revision = "main"
 	}
-	file := func(path string) hub.File {
-		return hub.File{Type: hub.Model, Repo: repo, Revision: revision, Path: path}
+	get := func(path string) (string, error) {
+		f := hub.File{Type: hub.Model, Repo: repo, Revision: revision, Path: path}
+		p, err := client.Download(ctx, f)
+		if err != nil && ctx.Err() == nil && !client.Offline {
+			if cached, cacheErr := client.Cached(f); cacheErr == nil {
+				return cached, nil
+			}
+		}
+		return p, err
 	}
 	var dir string
 	for _, name := range []string{ConfigFile, WeightsFile} {
-		p, err := client.Download(ctx, file(name))
+		p, err := get(name)
 		if err != nil {
-			if name == WeightsFile {
+			if name == WeightsFile && !client.Offline {
 				return "", fmt.Errorf("%w (only safetensors checkpoints are read: a repo with just pytorch_model.bin "+
 					"needs converting, e.g. with transformers' save_pretrained(safe_serialization=True))", err)
 			}
@@ -46,18 +67,10 @@ func ResolveModelDir(ctx context.Context, client *hub.Client, spec string) (stri
 		}
 		dir = filepath.Dir(p)
 	}
-	_, tokErr := client.Download(ctx, file(TokenizerFile))
-	if tokErr != nil {
-		if _, err := client.Download(ctx, file(VocabFile)); err != nil {
+	if _, tokErr := get(TokenizerFile); tokErr != nil {
+		if _, err := get(VocabFile); err != nil {
 			return "", errors.Join(fmt.Errorf("model %s has neither %s nor %s", spec, TokenizerFile, VocabFile), tokErr, err)
 		}
 	}
 	return dir, nil
-}
-
-// isRepoID reports whether s has the form owner/name of a hub repository.
-func isRepoID(s string) bool {
-	owner, name, ok := strings.Cut(s, "/")
-	return ok && owner != "" && name != "" && !strings.ContainsAny(name, `/\`) &&
-		!strings.HasPrefix(s, ".") && !strings.HasPrefix(s, "/")
 }

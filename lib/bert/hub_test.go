@@ -2,8 +2,6 @@ package bert
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,49 +9,137 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/polarityml/polarity/lib/bert/safetensors"
 	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
-// fakeModelHub serves a model repository the way the Hugging Face hub does
-// (HEAD with X-Repo-Commit and ETag = sha256, GET with the bytes, 404 for
-// absent files) and records whether requests carried the token.
-func fakeModelHub(t *testing.T, repo string, files map[string][]byte) (*httptest.Server, *[]string) {
-	var seen []string
+// fakeModelHub serves files as repo (and its legacy aliases) on a fake hub.
+func fakeModelHub(t *testing.T, repo string, files map[string][]byte, aliases ...string) *hubtest.Hub {
+	h := hubtest.New(t)
+	h.AddRepo(repo, files, aliases...)
+	return h
+}
+
+// requestLog is the fake hub's requests, one per line.
+func requestLog(h *hubtest.Hub) string {
+	var lines []string
+	for _, r := range h.Requests() {
+		lines = append(lines, r.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// hubF32Files is testdata/hub-f32 (legacy LayerNorm.gamma/beta names and
+// pre-training heads, as bert-base-uncased has) without its classifier head,
+// plus a vocab.txt: a base-model repo as the hub serves it.
+func hubF32Files(t *testing.T) map[string][]byte {
+	config, err := os.ReadFile(filepath.Join("testdata", "hub-f32", ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := safetensors.ReadFile(filepath.Join("testdata", "hub-f32", WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []*safetensors.Tensor
+	for _, name := range full.Names() {
+		if !strings.HasPrefix(name, "classifier.") {
+			kept = append(kept, full.Tensors[name])
+		}
+	}
+	base := filepath.Join(t.TempDir(), WeightsFile)
+	if err := safetensors.WriteFile(base, kept, nil); err != nil {
+		t.Fatal(err)
+	}
+	weights, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{ConfigFile: config, WeightsFile: weights}
+	files[VocabFile] = []byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
+	return files
+}
+
+func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t), "bert-base-uncased")
+	cache := t.TempDir()
+	client := srv.HubClient(cache)
+	dir, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// huggingface_hub caches under the name asked for.
+	if want := filepath.Join(cache, "models--bert-base-uncased", "snapshots"); !strings.HasPrefix(dir, want) {
+		t.Errorf("snapshot %s, want it under %s", dir, want)
+	}
+	if got := requestLog(srv); !strings.Contains(got, "HEAD redirect bert-base-uncased") || !strings.Contains(got, "GET model.safetensors") {
+		t.Errorf("requests:\n%s\nwant the legacy name redirected, then the weights fetched", got)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.Report.Initialized, ","); !strings.Contains(got, "classifier.weight") {
+		t.Errorf("initialised %q, want the classifier head reported as fresh", got)
+	}
+	if m.Report.Renamed["bert.embeddings.LayerNorm.weight"] != "bert.embeddings.LayerNorm.gamma" {
+		t.Errorf("renamed %v, want legacy gamma read as LayerNorm.weight", m.Report.Renamed)
+	}
+	// A revision pins the download; the same files resolve again from the
+	// cache in offline mode without a request.
+	if _, err := ResolveModelDir(context.Background(), client, "google-bert/bert-base-uncased@v1.0"); err != nil {
+		t.Fatalf("owner/name@rev: %v", err)
+	}
+	n := len(srv.Requests())
+	client.Offline = true
+	if got, err := ResolveModelDir(context.Background(), client, "bert-base-uncased"); err != nil || got != dir {
+		t.Fatalf("offline from the cache: %q, %v; want %q", got, err, dir)
+	}
+	if len(srv.Requests()) != n {
+		t.Errorf("offline mode sent %d requests", len(srv.Requests())-n)
+	}
+	// With the hub gone, cached files are still used (as huggingface_hub does).
+	client.Offline = false
+	srv.Close()
+	if got, err := ResolveModelDir(context.Background(), client, "bert-base-uncased"); err != nil || got != dir {
+		t.Fatalf("hub unreachable, cached: %q, %v; want %q", got, err, dir)
+	}
+}
+
+func TestResolveModelDirOfflineWithoutCacheNamesTheFix(t *testing.T) {
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t))
+	client := srv.HubClient(t.TempDir())
+	client.Offline = true
+	_, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
+	if err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") || !strings.Contains(err.Error(), "config.json") {
+		t.Fatalf("err %v, want HF_HUB_OFFLINE and the missing file named", err)
+	}
+	if len(srv.Requests()) != 0 {
+		t.Errorf("offline mode sent requests: %v", srv.Requests())
+	}
+}
+
+func TestResolveModelDirNeverShowsTheToken(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := strings.CutPrefix(r.URL.Path, "/"+repo+"/resolve/main/")
-		seen = append(seen, fmt.Sprintf("%s %s auth=%v", r.Method, name, r.Header.Get("Authorization") != ""))
-		data, found := files[name]
-		if !ok || !found {
-			http.NotFound(w, r)
-			return
-		}
-		sum := sha256.Sum256(data)
-		w.Header().Set("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		w.Header().Set("Content-Length", fmt.Sprint(len(data)))
-		if r.Method == http.MethodGet {
-			w.Write(data)
-		}
+		http.Error(w, "Invalid credentials in Authorization header", http.StatusUnauthorized)
 	}))
 	t.Cleanup(srv.Close)
-	return srv, &seen
+	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), HTTP: srv.Client()}
+	client.SetToken("hf_SuperSecretToken")
+	_, err := ResolveModelDir(context.Background(), client, "acme/private-bert")
+	if err == nil {
+		t.Fatal("want an error for a 401")
+	}
+	if strings.Contains(err.Error(), "SuperSecret") || strings.Contains(fmt.Sprintf("%+v %#v", client, client), "SuperSecret") {
+		t.Fatalf("token leaked: %v", err)
+	}
 }
 
 func TestResolveModelDirDownloadsFromHub(t *testing.T) {
-	files := map[string][]byte{}
-	for _, f := range []string{ConfigFile, WeightsFile} {
-		data, err := os.ReadFile(filepath.Join("testdata", "hub-f32", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = data
-	}
-	files[VocabFile] = []byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
-	srv, seen := fakeModelHub(t, "acme/tiny-bert", files)
-	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), Retries: 1, Backoff: time.Millisecond,
-		MaxBackoff: time.Millisecond, HTTP: srv.Client()}
+	srv := fakeModelHub(t, "acme/tiny-bert", hubF32Files(t))
+	client := srv.HubClient(t.TempDir())
 	client.SetToken("hf_secret")
 	dir, err := ResolveModelDir(context.Background(), client, "acme/tiny-bert")
 	if err != nil {
@@ -67,21 +153,24 @@ func TestResolveModelDirDownloadsFromHub(t *testing.T) {
 	if _, err := Load(dir); err != nil {
 		t.Fatalf("downloaded model does not load: %v", err)
 	}
-	if got := strings.Join(*seen, "\n"); !strings.Contains(got, "HEAD tokenizer.json auth=true") || !strings.Contains(got, "GET vocab.txt auth=true") {
+	if got := requestLog(srv); !strings.Contains(got, "HEAD tokenizer.json auth=true") || !strings.Contains(got, "GET vocab.txt auth=true") {
 		t.Errorf("requests:\n%s\nwant a tokenizer.json attempt, then vocab.txt, with the token", got)
 	}
 	// A local directory is used as is; an unknown path is not a repo id.
 	if got, err := ResolveModelDir(context.Background(), client, dir); err != nil || got != dir {
 		t.Fatalf("local dir: %q, %v", got, err)
 	}
-	if _, err := ResolveModelDir(context.Background(), client, "./no/such/dir"); err == nil || !strings.Contains(err.Error(), "no such directory") {
-		t.Fatalf("missing local dir: err %v", err)
+	for _, spec := range []string{"./no/such/dir", "testdata/no-such-model", "a/b/c"} {
+		if _, err := ResolveModelDir(context.Background(), client, spec); err == nil || !strings.Contains(err.Error(), "no such directory") {
+			t.Errorf("missing local dir %s: err %v", spec, err)
+		}
 	}
 }
 
 func TestResolveModelDirExplainsMissingSafetensors(t *testing.T) {
-	srv, _ := fakeModelHub(t, "acme/old-bert", map[string][]byte{ConfigFile: []byte(`{}`)})
-	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), Retries: 0, HTTP: srv.Client()}
+	srv := fakeModelHub(t, "acme/old-bert", map[string][]byte{ConfigFile: []byte(`{}`)})
+	client := srv.HubClient(t.TempDir())
+	client.Retries = 0
 	_, err := ResolveModelDir(context.Background(), client, "acme/old-bert")
 	if err == nil || !strings.Contains(err.Error(), "pytorch_model.bin") {
 		t.Fatalf("err %v, want advice about safetensors", err)

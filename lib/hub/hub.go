@@ -158,7 +158,7 @@ func truthy(v string) bool {
 // commit; e.g. "main" or "refs/convert/parquet").
 type File struct {
 	Type     RepoType
-	Repo     string // "ORG/NAME"
+	Repo     string // "ORG/NAME", or a legacy canonical name such as "bert-base-uncased"
 	Revision string
 	Path     string // inside the repository, e.g. "default/train/0000.parquet"
 }
@@ -232,11 +232,34 @@ func validFile(f File) error {
 	if f.Type == "" || f.Repo == "" || f.Revision == "" || f.Path == "" {
 		return fmt.Errorf("hub file %+v needs a type, repo, revision and path", f)
 	}
-	if strings.Count(f.Repo, "/") != 1 || strings.Contains(f.Repo, "..") {
-		return fmt.Errorf("repository %q must look like ORG/NAME", f.Repo)
+	if err := ValidRepoID(f.Repo); err != nil {
+		return err
 	}
 	if strings.Contains(f.Path, "..") || strings.HasPrefix(f.Path, "/") {
 		return fmt.Errorf("file path %q must be relative, without ..", f.Path)
+	}
+	return nil
+}
+
+// repoIDPattern is huggingface_hub's validate_repo_id: an optional "ORG/"
+// then a name, each of word characters, '-' and '.'.
+var repoIDPattern = regexp.MustCompile(`^(?:[\w.-]+/)?[\w.-]+$`)
+
+// ValidRepoID checks a repository id the way huggingface_hub does: "ORG/NAME",
+// or a legacy canonical name without an owner ("bert-base-uncased", which the
+// hub redirects to "google-bert/bert-base-uncased"), at most 96 characters,
+// without "--" or "..", not starting or ending with '-' or '.'.
+func ValidRepoID(id string) error {
+	name := id[strings.IndexByte(id, '/')+1:]
+	owner, _, _ := strings.Cut(id, "/")
+	bad := !repoIDPattern.MatchString(id) || len(id) > 96 ||
+		strings.Contains(id, "--") || strings.Contains(id, "..")
+	for _, part := range []string{owner, name} {
+		bad = bad || strings.HasPrefix(part, "-") || strings.HasPrefix(part, ".") ||
+			strings.HasSuffix(part, "-") || strings.HasSuffix(part, ".")
+	}
+	if bad {
+		return fmt.Errorf("repository %q must look like ORG/NAME or NAME (letters, digits, '-', '_', '.'; no \"--\" or \"..\")", id)
 	}
 	return nil
 }

@@ -444,3 +444,16 @@ func TestNewFromEnvReadsHFVariables(t *testing.T) {
 		t.Error("printing the client shows the token")
 	}
 }
+
+func TestValidRepoIDAcceptsLegacyNames(t *testing.T) {
+	for _, id := range []string{"bert-base-uncased", "google-bert/bert-base-uncased", "acme/tiny_bert.v2", "gpt2"} {
+		if err := ValidRepoID(id); err != nil {
+			t.Errorf("ValidRepoID(%q) = %v, want nil", id, err)
+		}
+	}
+	for _, id := range []string{"", "a/b/c", "../x", "a/..", "-a/b", "a/b-", "a--b", "a b", "/abs", "a/", ".hidden"} {
+		if err := ValidRepoID(id); err == nil {
+			t.Errorf("ValidRepoID(%q) = nil, want an error", id)
+		}
+	}
+}

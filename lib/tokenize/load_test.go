@@ -1,20 +1,15 @@
 package tokenize
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
 func TestDefaultPathIsTheDauletModuleFile(t *testing.T) {
@@ -195,26 +190,12 @@ func TestLoadFromFakeHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	content, _ := os.ReadFile(def)
-	sum := sha256.Sum256(content)
-	var requests []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests = append(requests, r.Method+" "+r.URL.Path)
-		if r.URL.Path != "/google-bert/bert-base-uncased/resolve/main/tokenizer.json" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("X-Repo-Commit", strings.Repeat("ab", 20))
-		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
-		if r.Method == http.MethodGet {
-			w.Write(content)
-		}
-	}))
-	defer srv.Close()
-	client := &hub.Client{Endpoint: srv.URL, CacheDir: t.TempDir(), HTTP: srv.Client()}
+	srv := hubtest.New(t)
+	srv.AddRepo("google-bert/bert-base-uncased", map[string][]byte{"tokenizer.json": content})
+	client := srv.HubClient(t.TempDir())
 	tok, err := Load("google-bert/bert-base-uncased", WithHub(HubClient(client)))
 	if err != nil {
-		t.Fatalf("%v (requests %v)", err, requests)
+		t.Fatalf("%v (requests %v)", err, srv.Requests())
 	}
 	if got := tok.Encode("Héllo").IDs; !slices.Equal(got, []int32{101, 7592, 102}) {
 		t.Errorf("ids %v", got)

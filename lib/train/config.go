@@ -124,7 +124,7 @@ type setting struct {
 }
 
 var settings = []setting{
-	{"model", "model: tiny, a hub id such as bert-base-uncased, or a checkpoint directory", func(c *Config) any { return &c.Model.Name }},
+	{"model", "model: tiny, a checkpoint directory, or a hub repo id (bert-base-uncased, owner/name[@revision]) downloaded into the HF cache", func(c *Config) any { return &c.Model.Name }},
 	{"data", "reviews: sample (embedded), hub, or a file (fastText, CSV, JSONL, Parquet)", func(c *Config) any { return &c.Data.Source }},
 	{"samples", "reviews drawn from the shuffled training split (0 = all)", func(c *Config) any { return &c.Data.Samples }},
 	{"shuffle-seed", "seed of the shuffle before drawing the reviews", func(c *Config) any { return &c.Data.ShuffleSeed }},

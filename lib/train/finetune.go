@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with dot import
@@ -16,6 +15,7 @@ import (
 	"github.com/polarityml/polarity/lib/compute"
 	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/evaluate"
+	"github.com/polarityml/polarity/lib/hub"
 	"github.com/polarityml/polarity/lib/tokenize"
 )
 
@@ -120,36 +120,38 @@ type LoadedModel struct {
 	TokenizerPath string
 }
 
-// LoadModel resolves a model name: "tiny" is bert.Tiny() from random
-// initialisation (seeded) with the bert-base-uncased tokenizer; a directory
-// is a Hugging Face checkpoint (config.json, model.safetensors, and
-// tokenizer.json or vocab.txt). maxLen truncates the tokenizer.
-func LoadModel(name string, seed int64, maxLen int) (*LoadedModel, error) {
+// LoadModel resolves a model spec: "tiny" is bert.Tiny() from random
+// initialisation (seeded) with the bert-base-uncased tokenizer; anything else
+// goes through bert.ResolveModelDir — a directory holding a Hugging Face
+// checkpoint (config.json, model.safetensors, and tokenizer.json or
+// vocab.txt), or a hub repo id ("bert-base-uncased", "owner/name[@revision]")
+// downloaded into the Hugging Face cache with progress, honouring
+// HF_HUB_OFFLINE, HF_ENDPOINT, HF_HUB_CACHE and HF_TOKEN. A classifier head
+// the checkpoint lacks is initialised and listed in the model's Report.
+// maxLen truncates the tokenizer.
+func LoadModel(ctx stdctx.Context, spec string, seed int64, maxLen int) (*LoadedModel, error) {
 	var m *bert.Model
 	var tokPath string
 	var err error
-	switch {
-	case name == "tiny":
+	if spec == "tiny" {
 		if m, err = bert.New(bert.Tiny(), seed); err != nil {
 			return nil, err
 		}
 		if tokPath, err = tokenize.DefaultPath(); err != nil {
 			return nil, err
 		}
-	case isDir(name):
-		if m, err = bert.Load(name); err != nil {
+	} else {
+		dir, err := bert.ResolveModelDir(ctx, hub.NewFromEnv(), spec)
+		if err != nil {
 			return nil, err
 		}
-		tokPath = filepath.Join(name, bert.TokenizerFile)
+		if m, err = bert.Load(dir); err != nil {
+			return nil, err
+		}
+		tokPath = filepath.Join(dir, bert.TokenizerFile)
 		if _, statErr := os.Stat(tokPath); statErr != nil {
-			tokPath = filepath.Join(name, bert.VocabFile)
+			tokPath = filepath.Join(dir, bert.VocabFile)
 		}
-	default:
-		dir, cacheErr := hubCacheSnapshot(name)
-		if cacheErr != nil {
-			return nil, fmt.Errorf("model %q is neither \"tiny\" nor a checkpoint directory, and %w", name, cacheErr)
-		}
-		return LoadModel(dir, seed, maxLen)
 	}
 	if maxLen > m.Config.MaxPositionEmbeddings {
 		return nil, fmt.Errorf("max-len %d exceeds the model's max_position_embeddings %d", maxLen, m.Config.MaxPositionEmbeddings)
@@ -159,39 +161,6 @@ func LoadModel(name string, seed int64, maxLen int) (*LoadedModel, error) {
 		return nil, err
 	}
 	return &LoadedModel{Model: m, Tokenizer: tok, TokenizerPath: tokPath}, nil
-}
-
-// hubCacheSnapshot finds a hub model in the local Hugging Face cache
-// ($HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub), where
-// transformers' from_pretrained or `huggingface-cli download` put it.
-func hubCacheSnapshot(id string) (string, error) {
-	var roots []string
-	if v := os.Getenv("HF_HUB_CACHE"); v != "" {
-		roots = append(roots, v)
-	}
-	if v := os.Getenv("HF_HOME"); v != "" {
-		roots = append(roots, filepath.Join(v, "hub"))
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		roots = append(roots, filepath.Join(home, ".cache", "huggingface", "hub"))
-	}
-	repo := "models--" + strings.ReplaceAll(id, "/", "--")
-	for _, root := range roots {
-		snaps, _ := filepath.Glob(filepath.Join(root, repo, "snapshots", "*", bert.ConfigFile))
-		for _, cfg := range snaps {
-			dir := filepath.Dir(cfg)
-			if _, err := os.Stat(filepath.Join(dir, bert.WeightsFile)); err == nil {
-				return dir, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no snapshot of %q with %s in the Hugging Face cache (looked under %v); download it where the hub is reachable (huggingface-cli download %s config.json model.safetensors tokenizer.json) and pass its directory",
-		id, bert.WeightsFile, roots, id)
-}
-
-func isDir(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
 }
 
 // RunOptions control a Run beyond the Config.
@@ -228,7 +197,7 @@ func Run(runCtx stdctx.Context, cfg Config, opts RunOptions) (*RunResult, error)
 		return nil, err
 	}
 	logf("data: %s: %d training, %d validation reviews", src, len(trainReviews), len(valReviews))
-	model, err := LoadModel(cfg.Model.Name, cfg.Training.Seed, cfg.Data.MaxLen)
+	model, err := LoadModel(runCtx, cfg.Model.Name, cfg.Training.Seed, cfg.Data.MaxLen)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,139 @@
+package train
+
+import (
+	stdctx "context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/polarityml/polarity/lib/bert"
+	"github.com/polarityml/polarity/lib/bert/safetensors"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
+)
+
+// fakeBertBaseHub serves lib/bert's hub-f32 checkpoint (legacy
+// LayerNorm.gamma/beta names, pre-training heads, no classifier) with a
+// vocab.txt as google-bert/bert-base-uncased, redirecting the legacy name
+// bert-base-uncased there as huggingface.co does.
+func fakeBertBaseHub(t *testing.T) (h *hubtest.Hub, weights *safetensors.File) {
+	t.Helper()
+	src := filepath.Join("..", "bert", "testdata", "hub-f32")
+	config, err := os.ReadFile(filepath.Join(src, bert.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := safetensors.ReadFile(filepath.Join(src, bert.WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []*safetensors.Tensor
+	for _, name := range full.Names() {
+		if !strings.HasPrefix(name, "classifier.") {
+			kept = append(kept, full.Tensors[name])
+		}
+	}
+	base := filepath.Join(t.TempDir(), bert.WeightsFile)
+	if err := safetensors.WriteFile(base, kept, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vocab := "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\na\nand\nit\nis\nthis\ngreat\ngood\nlove\nbad\nawful\nworst\nnot\nbook\n"
+	files := map[string][]byte{bert.ConfigFile: config, bert.WeightsFile: data, bert.VocabFile: []byte(vocab)}
+	h = hubtest.New(t)
+	h.AddRepo("google-bert/bert-base-uncased", files, "bert-base-uncased")
+	return h, full
+}
+
+// TestRunDownloadsHubModelAndTrainsFromIt trains one step from
+// `--model bert-base-uncased` served by a fake hub: the checkpoint is
+// downloaded into HF_HUB_CACHE with the token, its missing classifier head is
+// initialised and reported, and the saved weights are the downloaded ones
+// moved by one small step, not a random initialisation.
+func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
+	srv, downloaded := fakeBertBaseHub(t)
+	cache := t.TempDir()
+	t.Setenv("HF_ENDPOINT", srv.URL)
+	t.Setenv("HF_HUB_CACHE", cache)
+	t.Setenv("HF_HOME", t.TempDir())
+	t.Setenv("HF_TOKEN", "hf_TrainSecret")
+	t.Setenv("HF_HUB_OFFLINE", "")
+
+	cfg, err := NewConfig(PresetOffline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model.Name = "bert-base-uncased"
+	cfg.Data.Samples, cfg.Data.ValFraction, cfg.Data.MaxLen = 24, 0.5, 32
+	cfg.Training.Epochs, cfg.Training.BatchSize, cfg.Training.LR, cfg.Training.WarmupRatio = 1, 16, 1e-3, 0
+	cfg.Training.OutDir = t.TempDir()
+	var log strings.Builder
+	res, err := Run(stdctx.Background(), cfg, RunOptions{Log: func(format string, a ...any) {
+		fmt.Fprintf(&log, format+"\n", a...)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 1 {
+		t.Errorf("%d steps, want 1", res.Steps)
+	}
+	if !sentToken(srv, "Bearer hf_TrainSecret") {
+		t.Error("no request carried HF_TOKEN")
+	}
+	if strings.Contains(log.String(), "TrainSecret") {
+		t.Errorf("the token was logged:\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "classifier.weight") {
+		t.Errorf("log does not report the fresh classifier head:\n%s", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(cache, "models--bert-base-uncased", "refs", "main")); err != nil {
+		t.Errorf("not downloaded into the HF cache layout: %v", err)
+	}
+	saved, err := safetensors.ReadFile(filepath.Join(cfg.Training.OutDir, bert.WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "bert.embeddings.word_embeddings.weight"
+	before, err := downloaded.Tensors[name].Float32()
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := saved.Tensors[name].Float32()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maxDiff float64
+	for i := range before {
+		maxDiff = max(maxDiff, math.Abs(float64(after[i]-before[i])))
+	}
+	// One AdamW step moves each weight by at most about lr (plus decay).
+	if maxDiff == 0 || maxDiff > 2*cfg.Training.LR {
+		t.Errorf("word embeddings moved by up to %g from the downloaded ones, want (0, %g]", maxDiff, 2*cfg.Training.LR)
+	}
+
+	// Offline, the cached snapshot is used; an uncached model names the fix.
+	t.Setenv("HF_HUB_OFFLINE", "1")
+	srv.Close()
+	if _, err := LoadModel(stdctx.Background(), "bert-base-uncased", 1, 32); err != nil {
+		t.Errorf("offline from the cache: %v", err)
+	}
+	_, err = LoadModel(stdctx.Background(), "acme/never-downloaded", 1, 32)
+	if err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") {
+		t.Errorf("offline, not cached: err %v, want HF_HUB_OFFLINE named", err)
+	}
+}
+
+// sentToken reports whether any request to h carried the Authorization header auth.
+func sentToken(h *hubtest.Hub, auth string) bool {
+	for _, r := range h.Requests() {
+		if r.Authorization == auth {
+			return true
+		}
+	}
+	return false
+}
