@@ -105,10 +105,19 @@ bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, p
 # Real-browser tests: each case drives a notebook's review widget in chromium
 # (scripts/browser/widget-test.mjs). Skipped with a message when chromium,
 # Jupyter or playwright-core are missing, unless CI is set: then they fail.
-BROWSER_CASES := scripts/browser/cases/review_widget_fixture.json
+BROWSER_CASES := scripts/browser/cases/review_widget_fixture.json scripts/browser/cases/evaluate_predict.json
 
 test-browser: ## the review widget in a real browser (chromium + Jupyter); screenshots in build/screenshots
 	@if ! command -v node >/dev/null; then \
 	  case "$${CI:-}" in ""|0|false) echo "test-browser: SKIP: node not found; run make setup";; \
 	  *) echo "test-browser: FAIL: node not found and CI is set; run make setup"; exit 1;; esac; \
 	else for c in $(BROWSER_CASES); do node scripts/browser/widget-test.mjs $$c --headless-check || exit 1; done; fi
+
+# Attribution sanity check (issue 8): trains the offline preset (tiny BERT on
+# 3,000 synthetic sample reviews, minutes on 2 cores), then checks that
+# sentiment words get a larger |gradient × input| than stop-words. Pass
+# ATTRIBUTION_MODEL=DIR to check an already trained model instead.
+ATTRIBUTION_MODEL ?= 1
+.PHONY: test-attribution
+test-attribution: ## lib/predict attribution sanity on a model trained on the synthetic sample
+	POLARITY_ATTRIBUTION_SANITY=$(ATTRIBUTION_MODEL) go test -count=1 -v -timeout 30m -run TestAttributionSanity ./lib/predict

@@ -2,15 +2,20 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/nbui"
+	"github.com/polarityml/polarity/lib/predict"
 	"github.com/polarityml/polarity/lib/progress"
 )
 
@@ -27,6 +32,7 @@ func predictCommand() *command {
 			model := fs.String("model", "", "model directory, or a Hugging Face hub repo id owner/name[@revision] (downloaded into the HF cache)")
 			asJSON := fs.Bool("json", false, `one JSON object per line: {"text","label","label_id","probability","logits"}`)
 			input := fs.String("input", "", `file with one text per line ("-" = standard input)`)
+			explain := fs.Bool("explain", false, "also show which words drove each decision (gradient × input on the word embeddings, strongest first; with --json an \"attributions\" list)")
 			batchSize := fs.Int("batch-size", 32, "texts per forward pass")
 			maxLength := fs.Int("max-length", 0, "truncate texts to this many tokens, [CLS]/[SEP] included (0: 128 or the model's max_position_embeddings if smaller)")
 			if err := parseFlags(fs, args); err != nil {
@@ -57,6 +63,9 @@ func predictCommand() *command {
 			}
 			out := bufio.NewWriter(os.Stdout)
 			defer out.Flush()
+			if *explain {
+				return explainTexts(out, p, texts, *asJSON)
+			}
 			var bar *progress.Bar
 			if len(texts) > predictChunk {
 				bar = progress.New("predict", int64(len(texts)), "texts")
@@ -79,6 +88,67 @@ func predictCommand() *command {
 			return out.Flush()
 		},
 	}
+}
+
+// explainedWords is how many of the strongest words --explain prints per text.
+const explainedWords = 8
+
+// wordAttribution is one word of --explain's JSON output.
+type wordAttribution struct {
+	Word  string  `json:"word"`
+	Start int     `json:"start"`
+	End   int     `json:"end"`
+	Score float64 `json:"score"`
+}
+
+// explainTexts prints each text's prediction and its word attributions.
+func explainTexts(out *bufio.Writer, p *bert.Predictor, texts []string, asJSON bool) error {
+	clf, err := predict.New(p)
+	if err != nil {
+		return err
+	}
+	for _, text := range texts {
+		pred, err := p.Predict(text)
+		if err != nil {
+			return err
+		}
+		ex, err := clf.Explain(text)
+		if err != nil {
+			return err
+		}
+		words := make([]wordAttribution, len(ex.Tokens))
+		for i, t := range ex.Tokens {
+			words[i] = wordAttribution{Word: text[t.Start:t.End], Start: t.Start, End: t.End, Score: t.Score}
+		}
+		if asJSON {
+			line, err := json.Marshal(struct {
+				bert.Prediction
+				Attributions []wordAttribution `json:"attributions"`
+			}{pred, words})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s\n", line)
+			continue
+		}
+		if err := writePrediction(out, pred, false); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "           %s\n", strongestWords(ex.Tokens, text))
+	}
+	return out.Flush()
+}
+
+// strongestWords formats the explainedWords words with the largest |score|
+// as "great(+0.41) waste(-0.32) …".
+func strongestWords(tokens []nbui.TokenAttribution, text string) string {
+	sorted := slices.Clone(tokens)
+	slices.SortStableFunc(sorted, func(a, b nbui.TokenAttribution) int { return cmp.Compare(math.Abs(b.Score), math.Abs(a.Score)) })
+	parts := make([]string, 0, explainedWords)
+	for _, t := range sorted[:min(explainedWords, len(sorted))] {
+		parts = append(parts, fmt.Sprintf("%s(%+.3f)", text[t.Start:t.End], t.Score))
+	}
+	return strings.Join(parts, " ")
 }
 
 func writePrediction(w io.Writer, p bert.Prediction, asJSON bool) error {

@@ -26,22 +26,55 @@ import (
 // variable "weight"); missing ones are created with transformers'
 // initialisation. Dropout is applied only when ctx.IsTraining(graph).
 func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) *Node {
-	_, pooled := Encode(ctx, cfg, ids, mask, typeIDs)
-	b := newBuilder(ctx, cfg, ids.Graph())
-	return b.linear("classifier", b.dropout(pooled, cfg.classifierDropout()))
+	checkIDs(cfg, ids, mask)
+	return ClassifierLogitsFromWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
 }
 
 // Encode is BertModel's forward pass: the last hidden states [batch, seqLen,
 // hidden] and the tanh-pooled [CLS] state [batch, hidden].
 func Encode(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) (sequence, pooled *Node) {
+	checkIDs(cfg, ids, mask)
+	return encodeWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
+}
+
+// WordEmbeddings looks up the word-embedding rows of ids [batch, seqLen]:
+// [batch, seqLen, hidden] float32. It is the first half of ClassifierLogits,
+// split out so that attribution methods can differentiate the logits with
+// respect to this node (see ClassifierLogitsFromWordEmbeddings).
+func WordEmbeddings(ctx *context.Context, cfg *Config, ids *Node) *Node {
+	b := newBuilder(ctx, cfg, ids.Graph())
+	return Gather(b.weight("bert.embeddings.word_embeddings.weight"), InsertAxes(ids, -1))
+}
+
+// ClassifierLogitsFromWordEmbeddings is ClassifierLogits from the output of
+// WordEmbeddings (words [batch, seqLen, hidden]) instead of token ids:
+// ClassifierLogits(ids) = ClassifierLogitsFromWordEmbeddings(WordEmbeddings(ids)).
+func ClassifierLogitsFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) *Node {
+	_, pooled := encodeWordEmbeddings(ctx, cfg, words, mask, typeIDs)
+	b := newBuilder(ctx, cfg, words.Graph())
+	return b.linear("classifier", b.dropout(pooled, cfg.classifierDropout()))
+}
+
+// checkIDs panics (GoMLX's graph-building convention) on ids and mask that
+// are not both [batch, seqLen].
+func checkIDs(cfg *Config, ids, mask *Node) {
 	if ids.Rank() != 2 || mask.Rank() != 2 || !ids.Shape().Equal(shapes.Make(ids.DType(), mask.Shape().Dimensions...)) {
 		panic(fmt.Errorf("bert: ids %s and mask %s must both be [batch, seqLen]", ids.Shape(), mask.Shape()))
 	}
-	if seqLen := ids.Shape().Dimensions[1]; seqLen > cfg.MaxPositionEmbeddings {
+}
+
+// encodeWordEmbeddings is Encode after the word-embedding lookup.
+func encodeWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) (sequence, pooled *Node) {
+	if words.Rank() != 3 || mask.Rank() != 2 || words.Shape().Dimensions[0] != mask.Shape().Dimensions[0] ||
+		words.Shape().Dimensions[1] != mask.Shape().Dimensions[1] || words.Shape().Dimensions[2] != cfg.HiddenSize {
+		panic(fmt.Errorf("bert: word embeddings %s must be [batch, seqLen, hidden=%d] with mask %s [batch, seqLen]",
+			words.Shape(), cfg.HiddenSize, mask.Shape()))
+	}
+	if seqLen := words.Shape().Dimensions[1]; seqLen > cfg.MaxPositionEmbeddings {
 		panic(fmt.Errorf("bert: sequence length %d exceeds max_position_embeddings %d; truncate the input", seqLen, cfg.MaxPositionEmbeddings))
 	}
-	b := newBuilder(ctx, cfg, ids.Graph())
-	x := b.embeddings(ids, typeIDs)
+	b := newBuilder(ctx, cfg, words.Graph())
+	x := b.embeddings(words, typeIDs)
 	attentionBias := maskBias(mask)
 	for i := range cfg.NumHiddenLayers {
 		x = b.encoderLayer(i, x, attentionBias)
@@ -66,13 +99,12 @@ func newBuilder(ctx *context.Context, cfg *Config, g *Graph) *builder {
 	return b
 }
 
-// embeddings sums word, position and token-type embeddings, then LayerNorm
-// and dropout.
-func (b *builder) embeddings(ids, typeIDs *Node) *Node {
+// embeddings adds position and token-type embeddings to the word embeddings
+// [batch, seqLen, hidden], then LayerNorm and dropout.
+func (b *builder) embeddings(words, typeIDs *Node) *Node {
 	g := b.g
-	batch, seqLen := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
+	batch, seqLen := words.Shape().Dimensions[0], words.Shape().Dimensions[1]
 	const p = "bert.embeddings."
-	words := Gather(b.weight(p+"word_embeddings.weight"), InsertAxes(ids, -1))
 	positions := Iota(g, shapes.Make(dtypes.Int32, seqLen, 1), 0)
 	pos := Gather(b.weight(p+"position_embeddings.weight"), positions) // [seqLen, hidden]
 	if typeIDs == nil {

@@ -122,6 +122,13 @@ func predictorMaxLength(model *Model, opts PredictorOptions) int {
 // Model is the predictor's model.
 func (p *Predictor) Model() *Model { return p.model }
 
+// Tokenizer is the predictor's tokenizer (truncating to its maximum length).
+func (p *Predictor) Tokenizer() tokenize.Tokenizer { return p.tokenizer }
+
+// Collator is the predictor's padding: its bucketed lengths are the only
+// sequence lengths it compiles.
+func (p *Predictor) Collator() *tokenize.Collator { return p.collator }
+
 // Predict classifies one text.
 func (p *Predictor) Predict(text string) (Prediction, error) {
 	out, err := p.PredictBatch([]string{text})

@@ -1,0 +1,164 @@
+package predict
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/polarityml/polarity/lib/atomicfile"
+	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/eda/plots"
+	"github.com/polarityml/polarity/lib/evaluate"
+)
+
+// Evaluation is a model's predictions on labelled reviews with
+// scikit-learn's classification report. It is saved as JSON so that later
+// notebook cells (each a fresh process in GoNB) plot it without predicting
+// again.
+type Evaluation struct {
+	// Names are the class names in id order; Positive is the positive class.
+	Names    []string `json:"names"`
+	Positive int      `json:"positive"`
+	// Texts, Labels (true class ids), Predicted (class ids) and
+	// Probabilities (softmax over the classes) have one entry per review.
+	Texts         []string    `json:"texts"`
+	Labels        []int       `json:"labels"`
+	Predicted     []int       `json:"predicted"`
+	Probabilities [][]float64 `json:"probabilities"`
+	// Report is recomputed from Labels and Predicted, never stored.
+	Report *evaluate.Report `json:"-"`
+}
+
+// Evaluate classifies reviews (with a progress bar) and scores the
+// predictions against their labels (dataset.Negative = class 0,
+// dataset.Positive = class 1, as the seed's model and mteb/amazon_polarity).
+func (c *Classifier) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
+	names := c.predictor.Model().Config.Labels()
+	for i, r := range reviews {
+		if r.Label < 0 || r.Label >= len(names) {
+			return nil, fmt.Errorf("review %d has label %d but the model's classes are %q", i, r.Label, names)
+		}
+	}
+	preds, err := c.PredictReviews(reviews)
+	if err != nil {
+		return nil, err
+	}
+	ev := &Evaluation{Names: names, Positive: c.positive}
+	for i, p := range preds {
+		ev.Texts = append(ev.Texts, reviews[i].Text)
+		ev.Labels = append(ev.Labels, reviews[i].Label)
+		ev.Predicted = append(ev.Predicted, p.LabelID)
+		ev.Probabilities = append(ev.Probabilities, softmax(p.Logits))
+	}
+	return ev, ev.score()
+}
+
+func (e *Evaluation) score() error {
+	r, err := evaluate.NewReport(e.Labels, e.Predicted, e.Names)
+	e.Report = r
+	return err
+}
+
+func softmax(logits []float32) []float64 {
+	hi := math.Inf(-1)
+	for _, v := range logits {
+		hi = max(hi, float64(v))
+	}
+	out := make([]float64, len(logits))
+	sum := 0.0
+	for i, v := range logits {
+		out[i] = math.Exp(float64(v) - hi)
+		sum += out[i]
+	}
+	for i := range out {
+		out[i] /= sum
+	}
+	return out
+}
+
+// Save writes the evaluation as JSON to path, all or nothing (via
+// lib/atomicfile), creating its directory.
+func (e *Evaluation) Save(path string) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, data)
+}
+
+// LoadEvaluation reads an evaluation Save wrote and recomputes its report.
+func LoadEvaluation(path string) (*Evaluation, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the evaluation: %w (run the evaluation cell first)", err)
+	}
+	var e Evaluation
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	n := len(e.Labels)
+	if len(e.Texts) != n || len(e.Predicted) != n || len(e.Probabilities) != n || e.Positive < 0 || e.Positive >= len(e.Names) {
+		return nil, fmt.Errorf("%s is inconsistent (%d texts, %d labels, %d predictions, %d probabilities): evaluate again",
+			path, len(e.Texts), n, len(e.Predicted), len(e.Probabilities))
+	}
+	return &e, e.score()
+}
+
+// ProbabilityHistograms draws the predicted probability of the positive
+// class per true class (see evaluate.ProbabilityHistograms).
+func (e *Evaluation) ProbabilityHistograms() (*plots.Figure, error) {
+	pos := make([]float64, len(e.Probabilities))
+	for i, p := range e.Probabilities {
+		pos[i] = p[e.Positive]
+	}
+	return evaluate.ProbabilityHistograms(e.Labels, pos, e.Names, e.Positive)
+}
+
+// ConfidentlyWrongRows is a table (header first) of the n misclassified
+// reviews the model was surest about: rank, true and predicted class, the
+// probability of the predicted class, and the review (cut at 200 characters).
+func (e *Evaluation) ConfidentlyWrongRows(n int) ([][]string, error) {
+	conf := make([]float64, len(e.Predicted))
+	for i, p := range e.Predicted {
+		conf[i] = e.Probabilities[i][p]
+	}
+	mistakes, err := evaluate.ConfidentlyWrong(e.Labels, e.Predicted, conf, n)
+	if err != nil {
+		return nil, err
+	}
+	rows := [][]string{{"#", "true", "predicted", "probability", "review"}}
+	for i, m := range mistakes {
+		rows = append(rows, []string{fmt.Sprint(i + 1), e.Names[m.True], e.Names[m.Predicted],
+			fmt.Sprintf("%.3f", m.Confidence), cut(e.Texts[m.Index], 200)})
+	}
+	return rows, nil
+}
+
+func cut(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// DisplayReport shows accuracy and the classification report (sklearn's
+// layout, 4 digits) in the notebook; a no-op outside GoNB.
+func (e *Evaluation) DisplayReport() {
+	gonbui.DisplayHtml(fmt.Sprintf("<p><b>accuracy %.4f</b> on %d reviews (%d misclassified)</p><pre>%s</pre>",
+		e.Report.Accuracy, len(e.Labels), len(e.Labels)-correct(e), html.EscapeString(e.Report.Text(4))))
+}
+
+func correct(e *Evaluation) int {
+	n := 0
+	for i := range e.Labels {
+		if e.Labels[i] == e.Predicted[i] {
+			n++
+		}
+	}
+	return n
+}

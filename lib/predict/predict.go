@@ -1,0 +1,138 @@
+// Package predict classifies reviews with a fine-tuned BERT model and explains
+// its decisions: the seed's predict(text) → (label, probability), batch
+// prediction over review files with progress, and per-word attributions for
+// the notebook's review widget (nbui.Prediction).
+//
+// Classification is lib/bert's Predictor (bucketed shapes, cached graphs);
+// this package adds no second forward pass of its own for labels.
+package predict
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/polarityml/polarity/lib/bert"
+	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/progress"
+)
+
+// Classifier predicts and explains with one model. It is safe for
+// concurrent use.
+type Classifier struct {
+	predictor *bert.Predictor
+	positive  int // the class attributions point towards
+
+	explainMu  sync.Mutex
+	explainers map[int]*explainer // attribution graphs by number of steps
+}
+
+// Load loads a model for prediction: a Hugging Face model directory
+// (config.json, model.safetensors, tokenizer.json or vocab.txt) such as the
+// one `polarity train` writes to build/model, or a hub repo id
+// ("owner/name[@revision]", downloaded into the Hugging Face cache).
+func Load(model string, opts bert.PredictorOptions) (*Classifier, error) {
+	dir, err := bert.ResolveModelDir(context.Background(), hub.NewFromEnv(), model)
+	if err != nil {
+		return nil, err
+	}
+	p, err := bert.LoadPredictor(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	return New(p)
+}
+
+// New wraps a predictor. Attributions point towards the class named
+// "positive" (any case), or class 1 of a two-class model (the seed's
+// labelling: 0 negative, 1 positive).
+func New(p *bert.Predictor) (*Classifier, error) {
+	labels := p.Model().Config.Labels()
+	positive := -1
+	for i, l := range labels {
+		if strings.EqualFold(l, "positive") {
+			positive = i
+		}
+	}
+	if positive < 0 && len(labels) == 2 {
+		positive = 1
+	}
+	if positive < 0 {
+		return nil, fmt.Errorf("the model's classes %q have no \"positive\" one: set id2label in its config.json", labels)
+	}
+	return &Classifier{predictor: p, positive: positive}, nil
+}
+
+// Predictor is the underlying bert predictor.
+func (c *Classifier) Predictor() *bert.Predictor { return c.predictor }
+
+// Predict is the seed's predict(text): the argmax class of the model's
+// logits and its softmax probability.
+func (c *Classifier) Predict(text string) (label string, probability float64, err error) {
+	p, err := c.predictor.Predict(text)
+	if err != nil {
+		return "", 0, err
+	}
+	return p.Label, p.Probability, nil
+}
+
+// chunk is how many texts are classified between progress updates.
+const chunk = 256
+
+// PredictTexts classifies texts in batches, advancing bar (may be nil) as
+// it goes; result i belongs to texts[i].
+func (c *Classifier) PredictTexts(texts []string, bar *progress.Bar) ([]bert.Prediction, error) {
+	out := make([]bert.Prediction, 0, len(texts))
+	for lo := 0; lo < len(texts); lo += chunk {
+		preds, err := c.predictor.PredictBatch(texts[lo:min(lo+chunk, len(texts))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, preds...)
+		if bar != nil {
+			bar.Add(int64(len(preds)))
+		}
+	}
+	return out, nil
+}
+
+// PredictFile reads a review file in any format lib/dataset reads
+// (Parquet, JSONL, CSV, fastText; see dataset.OpenFile) and classifies every
+// review, showing a progress bar (HTML in a notebook, a line on a terminal).
+// It returns the reviews with their true labels and the predictions.
+func (c *Classifier) PredictFile(path string) ([]dataset.Review, []bert.Prediction, error) {
+	r, err := dataset.OpenFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predicting %s: %w", path, err)
+	}
+	defer r.Close()
+	var reviews []dataset.Review
+	for {
+		rv, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("predicting %s: %w", path, err)
+		}
+		reviews = append(reviews, rv)
+	}
+	preds, err := c.PredictReviews(reviews)
+	return reviews, preds, err
+}
+
+// PredictReviews classifies reviews with a progress bar; result i belongs
+// to reviews[i].
+func (c *Classifier) PredictReviews(reviews []dataset.Review) ([]bert.Prediction, error) {
+	texts := make([]string, len(reviews))
+	for i, r := range reviews {
+		texts[i] = r.Text
+	}
+	bar := progress.New("predict", int64(len(texts)), "reviews")
+	defer bar.Done()
+	return c.PredictTexts(texts, bar)
+}
