@@ -12,13 +12,17 @@ import (
 // golden is what scripts/golden/bert_reference.py (an independent torch
 // implementation) wrote for a checkpoint.
 type golden struct {
-	IDs       [][]int32            `json:"ids"`
-	Mask      [][]int32            `json:"mask"`
-	TypeIDs   [][]int32            `json:"type_ids"`
-	Logits    [][]float64          `json:"logits"`
-	Labels    []int32              `json:"labels"`
-	Loss      float64              `json:"loss"`
-	Gradients map[string][]float64 `json:"gradients"`
+	IDs     [][]int32   `json:"ids"`
+	Mask    [][]int32   `json:"mask"`
+	TypeIDs [][]int32   `json:"type_ids"`
+	Logits  [][]float64 `json:"logits"`
+	// Logits in bfloat16 mixed precision (ParamComputeDType), rounding to
+	// bfloat16 to nearest even (torch, XLA) or toward zero (GoMLX's pure-Go backend).
+	LogitsBF16Nearest  [][]float64          `json:"logits_bf16_nearest"`
+	LogitsBF16Truncate [][]float64          `json:"logits_bf16_truncate"`
+	Labels             []int32              `json:"labels"`
+	Loss               float64              `json:"loss"`
+	Gradients          map[string][]float64 `json:"gradients"`
 }
 
 func readGolden(t *testing.T, dir string) *golden {

@@ -18,6 +18,32 @@ import (
 	_ "github.com/polarityml/polarity/lib/dotgrad"
 )
 
+// ParamComputeDType is the context parameter naming the dtype the model
+// computes in: "float32" (the default) or "bfloat16" (see ParseComputeDType for
+// the accepted spellings). With "bfloat16" the model runs mixed precision the
+// way torch.autocast does on GPUs: the variables stay float32 (master weights:
+// gradients and optimizer moments stay float32 too) and are cast to bfloat16
+// where they are used; matrix products, GELU and the residual sums run in
+// bfloat16, while the embedding sums, every LayerNorm, the attention softmax
+// with its mask bias, and the returned logits stay float32. bfloat16 has
+// float32's exponent range, so no loss scaling is needed. It pays on GPUs
+// (tensor cores, half the activation memory); GoMLX's pure-Go backend has no
+// fast bfloat16 kernels and is slower with it. Set it with
+// ctx.SetParam(ParamComputeDType, "bfloat16") before building the graph.
+const ParamComputeDType = "bert_compute_dtype"
+
+// ParseComputeDType maps a compute dtype name to its dtype: "float32" (also
+// "fp32", "f32") or "bfloat16" (also "bf16").
+func ParseComputeDType(name string) (dtypes.DType, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "float32", "fp32", "f32":
+		return dtypes.Float32, nil
+	case "bfloat16", "bf16":
+		return dtypes.BFloat16, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("compute dtype %q is not supported: use float32 or bfloat16 (bf16)", name)
+}
+
 // ClassifierLogits is BertForSequenceClassification's forward pass: it returns
 // float32 logits [batch, num_labels] for token ids, attention mask (1 = real
 // token, 0 = padding) and token type ids, each [batch, seqLen] of any integer
@@ -31,10 +57,11 @@ func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Nod
 }
 
 // Encode is BertModel's forward pass: the last hidden states [batch, seqLen,
-// hidden] and the tanh-pooled [CLS] state [batch, hidden].
+// hidden] and the tanh-pooled [CLS] state [batch, hidden], both float32.
 func Encode(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) (sequence, pooled *Node) {
 	checkIDs(cfg, ids, mask)
-	return encodeWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
+	sequence, pooled = encodeWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
+	return ConvertDType(sequence, dtypes.Float32), ConvertDType(pooled, dtypes.Float32)
 }
 
 // WordEmbeddings looks up the word-embedding rows of ids [batch, seqLen]:
@@ -52,7 +79,7 @@ func WordEmbeddings(ctx *context.Context, cfg *Config, ids *Node) *Node {
 func ClassifierLogitsFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) *Node {
 	_, pooled := encodeWordEmbeddings(ctx, cfg, words, mask, typeIDs)
 	b := newBuilder(ctx, cfg, words.Graph())
-	return b.linear("classifier", b.dropout(pooled, cfg.classifierDropout()))
+	return ConvertDType(b.linear("classifier", b.dropout(pooled, cfg.classifierDropout())), dtypes.Float32)
 }
 
 // checkIDs panics (GoMLX's graph-building convention) on ids and mask that
@@ -63,7 +90,8 @@ func checkIDs(cfg *Config, ids, mask *Node) {
 	}
 }
 
-// encodeWordEmbeddings is Encode after the word-embedding lookup.
+// encodeWordEmbeddings is Encode after the word-embedding lookup; its results
+// are in the compute dtype.
 func encodeWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) (sequence, pooled *Node) {
 	if words.Rank() != 3 || mask.Rank() != 2 || words.Shape().Dimensions[0] != mask.Shape().Dimensions[0] ||
 		words.Shape().Dimensions[1] != mask.Shape().Dimensions[1] || words.Shape().Dimensions[2] != cfg.HiddenSize {
@@ -83,16 +111,21 @@ func encodeWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeID
 }
 
 // builder builds the model graph: it holds the context, the config, the
-// graph and the parameter shapes by Hugging Face name.
+// graph, the compute dtype and the parameter shapes by Hugging Face name.
 type builder struct {
-	ctx    *context.Context
-	cfg    *Config
-	g      *Graph
-	shapes map[string][]int
+	ctx     *context.Context
+	cfg     *Config
+	g       *Graph
+	compute dtypes.DType
+	shapes  map[string][]int
 }
 
 func newBuilder(ctx *context.Context, cfg *Config, g *Graph) *builder {
-	b := &builder{ctx: ctx, cfg: cfg, g: g, shapes: make(map[string][]int)}
+	compute, err := ParseComputeDType(context.GetParamOr(ctx, ParamComputeDType, "float32"))
+	if err != nil {
+		panic(fmt.Errorf("bert: context parameter %s: %w", ParamComputeDType, err))
+	}
+	b := &builder{ctx: ctx, cfg: cfg, g: g, compute: compute, shapes: make(map[string][]int)}
 	for _, p := range Parameters(cfg) {
 		b.shapes[p.Name] = p.Shape
 	}
@@ -100,7 +133,7 @@ func newBuilder(ctx *context.Context, cfg *Config, g *Graph) *builder {
 }
 
 // embeddings adds position and token-type embeddings to the word embeddings
-// [batch, seqLen, hidden], then LayerNorm and dropout.
+// [batch, seqLen, hidden] (in float32), then LayerNorm and dropout.
 func (b *builder) embeddings(words, typeIDs *Node) *Node {
 	g := b.g
 	batch, seqLen := words.Shape().Dimensions[0], words.Shape().Dimensions[1]
@@ -143,19 +176,19 @@ func (b *builder) encoderLayer(i int, x, attentionBias *Node) *Node {
 func (b *builder) selfAttention(p string, x, attentionBias *Node) *Node {
 	heads, headDim := b.cfg.NumAttentionHeads, b.cfg.HeadDim()
 	project := func(name string) *Node { // → [batch, seq, heads, headDim]
-		w := Reshape(b.weight(p+"self."+name+".weight"), heads, headDim, b.cfg.HiddenSize)
-		bias := Reshape(b.weight(p+"self."+name+".bias"), heads, headDim)
+		w := Reshape(b.computeWeight(p+"self."+name+".weight"), heads, headDim, b.cfg.HiddenSize)
+		bias := Reshape(b.computeWeight(p+"self."+name+".bias"), heads, headDim)
 		return addTrailing(DotGeneral(x, []int{2}, nil, w, []int{2}, nil), bias)
 	}
 	q := MulScalar(project("query"), 1/math.Sqrt(float64(headDim)))
 	k, v := project("key"), project("value")
-	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}) // [batch, heads, seqQ, seqK]
-	probs := Softmax(Add(scores, attentionBias), -1)
-	probs = b.dropout(probs, b.cfg.AttentionProbsDropoutProb)
+	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})       // [batch, heads, seqQ, seqK]
+	probs := Softmax(Add(ConvertDType(scores, dtypes.Float32), attentionBias), -1) // float32: the bias is -MaxFloat32
+	probs = ConvertDType(b.dropout(probs, b.cfg.AttentionProbsDropoutProb), b.compute)
 	attended := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seqQ, headDim]
-	wo := Reshape(b.weight(p+"output.dense.weight"), b.cfg.HiddenSize, heads, headDim)
+	wo := Reshape(b.computeWeight(p+"output.dense.weight"), b.cfg.HiddenSize, heads, headDim)
 	out := DotGeneral(attended, []int{1, 3}, nil, wo, []int{1, 2}, nil) // [batch, seqQ, hidden]
-	out = addTrailing(out, b.weight(p+"output.dense.bias"))
+	out = addTrailing(out, b.computeWeight(p+"output.dense.bias"))
 	return b.dropout(out, b.cfg.HiddenDropoutProb)
 }
 
@@ -172,22 +205,24 @@ func (b *builder) pooler(x *Node) *Node {
 }
 
 // linear applies the torch-layout Linear "prefix.weight" [out, in] and
-// "prefix.bias" [out] to the last axis of x.
+// "prefix.bias" [out] to the last axis of x, in the compute dtype.
 func (b *builder) linear(prefix string, x *Node) *Node {
-	w := b.weight(prefix + ".weight")
+	w := b.computeWeight(prefix + ".weight")
 	y := DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{1}, nil)
-	return addTrailing(y, b.weight(prefix+".bias"))
+	return addTrailing(y, b.computeWeight(prefix+".bias"))
 }
 
 // layerNorm normalises the last axis: (x-μ)/√(σ²+eps)·weight + bias, with the
-// biased variance, as torch.nn.LayerNorm.
+// biased variance, as torch.nn.LayerNorm. It computes in float32 whatever the
+// compute dtype and returns the compute dtype.
 func (b *builder) layerNorm(prefix string, x *Node) *Node {
+	x = ConvertDType(x, dtypes.Float32)
 	axis := x.Rank() - 1
 	centered := Sub(x, ReduceAndKeep(x, ReduceMean, axis))
 	variance := ReduceAndKeep(Square(centered), ReduceMean, axis)
 	normalized := Div(centered, Sqrt(AddScalar(variance, b.cfg.LayerNormEps))) // Rsqrt has no gradient in GoMLX
 	scaled := Mul(normalized, ExpandLeftToRank(b.weight(prefix+".weight"), x.Rank()))
-	return addTrailing(scaled, b.weight(prefix+".bias"))
+	return ConvertDType(addTrailing(scaled, b.weight(prefix+".bias")), b.compute)
 }
 
 // addTrailing adds bias to the trailing axes of x (numpy-style broadcasting
@@ -220,12 +255,18 @@ func (b *builder) dropout(x *Node, rate float64) *Node {
 	return layers.DropoutStatic(b.ctx, x, rate)
 }
 
-// weight returns the graph node of the model variable with Hugging Face name
-// hfName, creating it with transformers' initialisation when the context has
-// no such variable yet (normal(0, initializer_range) for matrices and
-// embeddings, ones for LayerNorm weights, zeros for biases).
+// weight returns the graph node (float32) of the model variable with Hugging
+// Face name hfName, creating it with transformers' initialisation when the
+// context has no such variable yet (normal(0, initializer_range) for matrices
+// and embeddings, ones for LayerNorm weights, zeros for biases).
 func (b *builder) weight(hfName string) *Node {
 	return b.modelVariable(hfName).ValueGraph(b.g)
+}
+
+// computeWeight is weight cast to the compute dtype; the cast's gradient
+// brings the variable's gradient back to float32.
+func (b *builder) computeWeight(hfName string) *Node {
+	return ConvertDType(b.weight(hfName), b.compute)
 }
 
 // modelVariable finds or creates the variable named hfName under ctx's scope.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/gomlx/backends"
@@ -43,6 +44,18 @@ type Choice struct {
 
 // String formats the choice for logs.
 func (c Choice) String() string { return c.Config + " (" + c.Reason + ")" }
+
+// GPU reports whether the configuration runs on a GPU: an XLA backend
+// ("xla", "stablehlo", "hlo", "shlo") whose PJRT plugin is CUDA or ROCm, by
+// name ("xla:cuda") or by path ("xla:/opt/pjrt/pjrt_c_api_cuda_plugin.so").
+func (c Choice) GPU() bool {
+	name, plugin, _ := strings.Cut(strings.ToLower(c.Config), ":")
+	switch name {
+	case "xla", "stablehlo", "hlo", "shlo":
+		return strings.Contains(plugin, "cuda") || strings.Contains(plugin, "rocm")
+	}
+	return false
+}
 
 // Choose decides the backend configuration without creating it.
 func Choose() Choice {

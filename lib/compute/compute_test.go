@@ -36,6 +36,18 @@ func TestChooseFallsBackToGoWithoutPlugins(t *testing.T) {
 	}
 }
 
+func TestChoiceGPU(t *testing.T) {
+	for config, want := range map[string]bool{
+		"xla:cuda": true, "XLA:CUDA": true, "stablehlo:cuda": true, "xla:rocm": true,
+		"xla:/opt/pjrt/pjrt_c_api_cuda_plugin.so": true,
+		"xla:cpu": false, "go": false, "go:parallelism=8,ops_sequential": false, "": false,
+	} {
+		if got := (Choice{Config: config}).GPU(); got != want {
+			t.Errorf("Choice{Config: %q}.GPU() = %v, want %v", config, got, want)
+		}
+	}
+}
+
 func TestSelfTestRunsOnGoBackend(t *testing.T) {
 	t.Setenv(EnvVar, "go")
 	desc, err := SelfTest()

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/polarityml/polarity/lib/bert"
 )
 
 // Config is a complete, typed description of one fine-tuning run, grouped
@@ -66,6 +69,36 @@ type TrainingConfig struct {
 	Patience int `json:"patience"`
 	// OutDir receives the best model, the training state and the history.
 	OutDir string `json:"out_dir"`
+	// Precision is the dtype the model computes in: "auto" (or empty:
+	// bfloat16 on a GPU backend, float32 elsewhere), "float32" or "bfloat16"
+	// (also fp32, bf16). Variables, gradients and optimizer moments stay
+	// float32 either way (mixed precision); Run applies it to BERT through
+	// bert.ParamComputeDType.
+	Precision string `json:"precision"`
+}
+
+// PrecisionAuto picks bfloat16 on GPUs, where it is faster, and float32 on
+// CPUs, where GoMLX's pure-Go backend is slower in bfloat16.
+const PrecisionAuto = "auto"
+
+// ComputeDType resolves Precision to a bert.ParamComputeDType value
+// ("float32" or "bfloat16") for a backend that runs on a GPU or not.
+func (t TrainingConfig) ComputeDType(gpu bool) (string, error) {
+	p := strings.ToLower(strings.TrimSpace(t.Precision))
+	if p == "" || p == PrecisionAuto {
+		if gpu {
+			return "bfloat16", nil
+		}
+		return "float32", nil
+	}
+	dt, err := bert.ParseComputeDType(p)
+	if err != nil {
+		return "", fmt.Errorf("precision=%q: use auto, float32 (fp32) or bfloat16 (bf16)", t.Precision)
+	}
+	if dt == dtypes.BFloat16 {
+		return "bfloat16", nil
+	}
+	return "float32", nil
 }
 
 // Preset names accepted by NewConfig and the CLI's --preset flag.
@@ -96,7 +129,7 @@ func NewConfig(preset string) (Config, error) {
 			ValFraction: 0.3, SplitSeed: 42, MaxLen: 128},
 		Training: TrainingConfig{Epochs: 5, BatchSize: 16, LR: 1e-6, WarmupRatio: 0,
 			WeightDecay: 0.01, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8, MaxGradNorm: 0,
-			Seed: 42, OutDir: "build/model"},
+			Seed: 42, OutDir: "build/model", Precision: "float32"},
 	}
 	switch preset {
 	case PresetSeed:
@@ -104,14 +137,14 @@ func NewConfig(preset string) (Config, error) {
 	case PresetFinetune:
 		c := seed
 		c.Training.LR, c.Training.WarmupRatio, c.Training.Epochs, c.Training.MaxGradNorm = 2e-5, 0.06, 3, 1.0
-		c.Training.Patience = 2
+		c.Training.Patience, c.Training.Precision = 2, PrecisionAuto
 		return c, nil
 	case PresetOffline:
 		c := seed
 		c.Model.Name = "tiny"
 		c.Data.Source, c.Data.Samples, c.Data.MaxLen = "sample", 3000, 64
 		c.Training.LR, c.Training.WarmupRatio, c.Training.Epochs, c.Training.MaxGradNorm = 1e-3, 0.1, 2, 1.0
-		c.Training.Patience = 2
+		c.Training.Patience, c.Training.Precision = 2, PrecisionAuto
 		return c, nil
 	}
 	return Config{}, fmt.Errorf("unknown preset %q: use one of %s", preset, strings.Join(Presets, ", "))
@@ -144,6 +177,7 @@ var settings = []setting{
 	{"eval-every", "also validate every N steps (0 = once per epoch)", func(c *Config) any { return &c.Training.EvalEvery }},
 	{"patience", "stop after N validations without a lower validation loss (0 = never)", func(c *Config) any { return &c.Training.Patience }},
 	{"out", "output directory: best model, training state, history", func(c *Config) any { return &c.Training.OutDir }},
+	{"precision", "compute dtype: auto (bf16 on a GPU, fp32 on CPU), fp32 or bf16; weights and optimizer stay fp32", func(c *Config) any { return &c.Training.Precision }},
 }
 
 // Keys lists the setting keys, which are also the CLI flag names.
@@ -292,5 +326,6 @@ func (c *Config) Validate() error {
 	case d.Samples < 0:
 		return fmt.Errorf("samples=%d: must be 0 (all) or positive", d.Samples)
 	}
-	return nil
+	_, err := t.ComputeDType(false)
+	return err
 }

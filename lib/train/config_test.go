@@ -17,7 +17,7 @@ func TestPresets(t *testing.T) {
 		Model: ModelConfig{Name: "bert-base-uncased"},
 		Data:  DataConfig{Source: "hub", Samples: 20000, ShuffleSeed: 42, ValFraction: 0.3, SplitSeed: 42, MaxLen: 128},
 		Training: TrainingConfig{Epochs: 5, BatchSize: 16, LR: 1e-6, WeightDecay: 0.01, Beta1: 0.9, Beta2: 0.999,
-			Epsilon: 1e-8, Seed: 42, OutDir: "build/model"},
+			Epsilon: 1e-8, Seed: 42, OutDir: "build/model", Precision: "float32"},
 	}
 	if seed != want {
 		t.Errorf("seed preset = %+v\nwant %+v", seed, want)
@@ -26,6 +26,9 @@ func TestPresets(t *testing.T) {
 	if ft.Training.LR != 2e-5 || ft.Training.WarmupRatio < 0.06 || ft.Training.WarmupRatio > 0.1 ||
 		ft.Training.Epochs < 2 || ft.Training.Epochs > 3 || ft.Training.MaxGradNorm != 1 {
 		t.Errorf("finetune preset = %+v", ft.Training)
+	}
+	if off, _ := NewConfig(PresetOffline); ft.Training.Precision != PrecisionAuto || off.Training.Precision != PrecisionAuto {
+		t.Errorf("precision: finetune %q, offline %q; want %q (bf16 on GPUs)", ft.Training.Precision, off.Training.Precision, PrecisionAuto)
 	}
 	for _, p := range Presets {
 		c, _ := NewConfig(p)
@@ -72,7 +75,7 @@ func TestSettingsStringAndFlagsShareKeys(t *testing.T) {
 func TestValidateNamesTheProblem(t *testing.T) {
 	for spec, word := range map[string]string{
 		"epochs=0": "epochs", "lr=0": "lr", "warmup=1": "warmup", "val-fraction=0": "val-fraction",
-		"max-len=2": "max-len", "clip=-1": "clip", "batch=0": "batch",
+		"max-len=2": "max-len", "clip=-1": "clip", "batch=0": "batch", "precision=fp16": "precision",
 	} {
 		c, _ := NewConfig(PresetOffline)
 		if err := c.Set(spec); err != nil {
@@ -81,6 +84,26 @@ func TestValidateNamesTheProblem(t *testing.T) {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), word) {
 			t.Errorf("%s: Validate() = %v, want an error naming %s", spec, err, word)
 		}
+	}
+}
+
+func TestPrecisionResolves(t *testing.T) {
+	for _, c := range []struct {
+		precision string
+		gpu       bool
+		want      string
+	}{
+		{"auto", true, "bfloat16"}, {"auto", false, "float32"}, {"", true, "bfloat16"}, {"", false, "float32"},
+		{"bf16", false, "bfloat16"}, {"BFloat16", true, "bfloat16"}, {"fp32", true, "float32"}, {"float32", false, "float32"},
+	} {
+		got, err := TrainingConfig{Precision: c.precision}.ComputeDType(c.gpu)
+		if err != nil || got != c.want {
+			t.Errorf("precision %q on GPU=%v: %q, %v; want %q", c.precision, c.gpu, got, err, c.want)
+		}
+	}
+	if _, err := (TrainingConfig{Precision: "half"}).ComputeDType(true); err == nil ||
+		!strings.Contains(err.Error(), "auto, float32 (fp32) or bfloat16 (bf16)") {
+		t.Errorf("precision=half: error %v, want one listing the accepted values", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	stdctx "context"
 	"errors"
 	"fmt"
@@ -178,6 +179,8 @@ type RunResult struct {
 	TrainSize, ValSize int
 	Source             dataset.Source
 	TokenizeTime       time.Duration
+	// ComputeDType is the dtype the model computed in: "float32" or "bfloat16".
+	ComputeDType string
 }
 
 // Run is the whole fine-tuning job the CLI and the notebook start: load and
@@ -218,6 +221,13 @@ func Run(runCtx stdctx.Context, cfg Config, opts RunOptions) (*RunResult, error)
 	if err != nil {
 		return nil, err
 	}
+	choice := compute.Choose()
+	if res.ComputeDType, err = cfg.Training.ComputeDType(choice.GPU()); err != nil {
+		return nil, err
+	}
+	model.Context.SetParam(bert.ParamComputeDType, res.ComputeDType)
+	logf("precision: %s compute, float32 weights and optimizer (precision=%s on %s)",
+		res.ComputeDType, cmp.Or(cfg.Training.Precision, PrecisionAuto), choice.Config)
 	trainer := &Trainer{
 		Config: cfg.Training, Backend: backend, Ctx: model.Context, Model: BertModel(model.Config),
 		SaveModel: func(dir string) error { return model.Save(dir, model.TokenizerPath) },

@@ -27,6 +27,23 @@ func sampleReviews(t *testing.T, n int) []dataset.Review {
 }
 
 func TestBertOverfits64Reviews(t *testing.T) {
+	// bfloat16 is the GPU default (precision=auto); it must train as well.
+	losses := map[string]float64{}
+	for _, dtype := range []string{"float32", "bfloat16"} {
+		t.Run(dtype, func(t *testing.T) { losses[dtype] = testBertOverfits64Reviews(t, dtype) })
+	}
+	if t.Failed() {
+		return
+	}
+	t.Logf("final loss on the 64 reviews: float32 %.6f, bfloat16 %.6f", losses["float32"], losses["bfloat16"])
+	if losses["float32"] == losses["bfloat16"] {
+		t.Error("bfloat16 training gave exactly the float32 loss: the compute dtype was not applied")
+	}
+}
+
+// testBertOverfits64Reviews trains computing in computeDType and returns the
+// final loss on the 64 reviews (dropout off).
+func testBertOverfits64Reviews(t *testing.T, computeDType string) float64 {
 	t.Setenv("GOMLX_BACKEND", testBackend)
 	path, err := tokenize.DefaultPath()
 	if err != nil {
@@ -44,6 +61,7 @@ func TestBertOverfits64Reviews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	model.Context.SetParam(bert.ParamComputeDType, computeDType)
 	backend, err := compute.Backend()
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +75,7 @@ func TestBertOverfits64Reviews(t *testing.T) {
 	}
 	last := res.History[len(res.History)-1]
 	if last.ValAccuracy < 0.98 { // "validation" here is the training set itself, dropout off
-		t.Errorf("accuracy on the 64 training reviews after %d steps = %.3f, want ≥ 0.98; history:\n%v", res.Steps, last.ValAccuracy, HistoryRows(res.History))
+		t.Errorf("%s: accuracy on the 64 training reviews after %d steps = %.3f, want ≥ 0.98; history:\n%v", computeDType, res.Steps, last.ValAccuracy, HistoryRows(res.History))
 	}
+	return last.ValLoss
 }

@@ -54,7 +54,8 @@ func fakeBertBaseHub(t *testing.T) (h *hubtest.Hub, weights *safetensors.File) {
 // `--model bert-base-uncased` served by a fake hub: the checkpoint is
 // downloaded into HF_HUB_CACHE with the token, its missing classifier head is
 // initialised and reported, and the saved weights are the downloaded ones
-// moved by one small step, not a random initialisation.
+// moved by one small step (in bfloat16 mixed precision), not a random
+// initialisation, and still float32.
 func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	srv, downloaded := fakeBertBaseHub(t)
 	cache := t.TempDir()
@@ -72,6 +73,7 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	cfg.Data.Samples, cfg.Data.ValFraction, cfg.Data.MaxLen = 24, 0.5, 32
 	cfg.Training.Epochs, cfg.Training.BatchSize, cfg.Training.LR, cfg.Training.WarmupRatio = 1, 16, 1e-3, 0
 	cfg.Training.OutDir = t.TempDir()
+	cfg.Training.Precision = "bf16" // mixed precision must still save float32 weights
 	var log strings.Builder
 	res, err := Run(stdctx.Background(), cfg, RunOptions{Log: func(format string, a ...any) {
 		fmt.Fprintf(&log, format+"\n", a...)
@@ -81,6 +83,9 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	}
 	if res.Steps != 1 {
 		t.Errorf("%d steps, want 1", res.Steps)
+	}
+	if res.ComputeDType != "bfloat16" || !strings.Contains(log.String(), "precision: bfloat16 compute") {
+		t.Errorf("compute dtype %q, want bfloat16 and logged; log:\n%s", res.ComputeDType, log.String())
 	}
 	if !sentToken(srv, "Bearer hf_TrainSecret") {
 		t.Error("no request carried HF_TOKEN")
@@ -99,6 +104,9 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	const name = "bert.embeddings.word_embeddings.weight"
+	if dt := saved.Tensors[name].DType; dt != "F32" {
+		t.Errorf("saved %s as %s after bfloat16 training, want F32 (the float32 master weights)", name, dt)
+	}
 	before, err := downloaded.Tensors[name].Float32()
 	if err != nil {
 		t.Fatal(err)

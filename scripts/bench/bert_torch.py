@@ -76,6 +76,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--length", type=int, default=0, help="token length for base-latency")
+    ap.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                    help="bfloat16: torch.autocast mixed precision")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -87,20 +89,22 @@ def main():
     mask[batch // 2:, length * 3 // 4:] = 0  # some padding, as in the Go run
     types = torch.zeros(batch, length, dtype=torch.int64)
     labels = torch.arange(batch) % 2
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bfloat16")
     if train:
         model.train()
         opt = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
 
         def step():
             opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(ids, mask, types), labels)
+            with autocast:
+                loss = nn.functional.cross_entropy(model(ids, mask, types), labels)
             loss.backward()
             opt.step()
     else:
         model.eval()
 
         def step():
-            with torch.no_grad():
+            with torch.no_grad(), autocast:
                 model(ids, mask, types)
     step()  # warm-up
     times = []

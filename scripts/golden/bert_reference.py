@@ -7,7 +7,13 @@ It writes random-weight checkpoints in Hugging Face format (config.json +
 model.safetensors; the safetensors writer is below, the format is 8-byte
 little-endian header length + JSON header + raw little-endian data) and the
 logits (and, for the smallest one, loss gradients from torch autograd) that the
-Go tests must reproduce:
+Go tests must reproduce, plus the logits of the same forward pass in bfloat16
+mixed precision, the policy of lib/bert's ParamComputeDType (float32 weights
+cast to bfloat16 where used; matrix products, GELU and residual sums in
+bfloat16; embedding sums, LayerNorm and softmax in float32, logits returned as
+float32), with two roundings to bfloat16: to nearest even (torch, XLA) and
+toward zero (GoMLX v0.26.0's pure-Go backend, whose bfloat16.FromFloat32 drops
+the low 16 bits):
 
     lib/bert/testdata/<name>/{config.json, model.safetensors, golden.json}
 
@@ -103,12 +109,25 @@ def layer_norm(x, weight, bias, eps):
     return (x - mean) / torch.sqrt(var + eps) * weight + bias
 
 
-def gelu(x):
-    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+def identity(t):
+    return t
 
 
-def forward(w, c, ids, mask, types):
-    """BertForSequenceClassification.forward in eval mode (no dropout)."""
+def bf16_nearest(t):
+    """Rounds float32 values to bfloat16, to nearest even (as torch and XLA)."""
+    return t.to(torch.bfloat16).float()
+
+
+def bf16_truncate(t):
+    """Rounds float32 values to bfloat16 toward zero (drops the low 16 bits)."""
+    return (t.float().contiguous().view(torch.int32) & -65536).view(torch.float32)
+
+
+def forward(w, c, ids, mask, types, r=identity):
+    """BertForSequenceClassification.forward in eval mode (no dropout). Every
+    value the mixed-precision policy keeps in bfloat16 goes through r (identity:
+    plain float32); each op computes in float32 and rounds its result, as
+    bfloat16 kernels do (matrix products accumulate in float32)."""
     eps = 1e-12
     h, heads = c["hidden"], c["heads"]
     d = h // heads
@@ -116,30 +135,37 @@ def forward(w, c, ids, mask, types):
     x = (w["bert.embeddings.word_embeddings.weight"][ids]
          + w["bert.embeddings.position_embeddings.weight"][torch.arange(l)][None]
          + w["bert.embeddings.token_type_embeddings.weight"][types])
-    x = layer_norm(x, w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"], eps)
+    x = r(layer_norm(x, w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"], eps))
     # Extended attention mask: 0 where attended, the most negative float where padded.
     ext = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
 
     def lin(name, t):
-        return t @ w[name + ".weight"].T + w[name + ".bias"]
+        return r(r(t @ r(w[name + ".weight"]).T) + r(w[name + ".bias"]))
+
+    def norm(t, name):  # LayerNorm in float32 of a rounded residual sum
+        return r(layer_norm(r(t), w[name + ".weight"], w[name + ".bias"], eps))
+
+    def const(v):  # a scalar constant in the compute dtype
+        return r(torch.tensor(v, dtype=torch.float32))
+
+    def gelu(t):  # exact gelu, x·Φ(x), every intermediate rounded
+        return r(r(t * 0.5) * r(1.0 + r(torch.erf(r(t * const(1 / math.sqrt(2.0)))))))
 
     def split(t):  # [b, l, h] → [b, heads, l, d]
         return t.view(b, l, heads, d).permute(0, 2, 1, 3)
 
     for i in range(c["layers"]):
         p = f"bert.encoder.layer.{i}."
-        q = split(lin(p + "attention.self.query", x))
+        q = r(split(lin(p + "attention.self.query", x)) * const(1 / math.sqrt(d)))
         k = split(lin(p + "attention.self.key", x))
         v = split(lin(p + "attention.self.value", x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(d) + ext
-        probs = torch.softmax(scores, dim=-1)
-        ctx = (probs @ v).permute(0, 2, 1, 3).reshape(b, l, h)
-        x = layer_norm(lin(p + "attention.output.dense", ctx) + x,
-                       w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps)
+        scores = r(q @ k.transpose(-1, -2)) + ext
+        probs = r(torch.softmax(scores, dim=-1))
+        ctx = r(probs @ v).permute(0, 2, 1, 3).reshape(b, l, h)
+        x = norm(lin(p + "attention.output.dense", ctx) + x, p + "attention.output.LayerNorm")
         inter = gelu(lin(p + "intermediate.dense", x))
-        x = layer_norm(lin(p + "output.dense", inter) + x,
-                       w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
-    pooled = torch.tanh(lin("bert.pooler.dense", x[:, 0]))
+        x = norm(lin(p + "output.dense", inter) + x, p + "output.LayerNorm")
+    pooled = r(torch.tanh(lin("bert.pooler.dense", x[:, 0])))
     return lin("classifier", pooled)
 
 
@@ -215,6 +241,9 @@ def main():
                 v.requires_grad_(True)
         logits = forward(w, c, ids, mask, types)
         golden["logits"] = logits.tolist()
+        with torch.no_grad():
+            golden["logits_bf16_nearest"] = forward(w, c, ids, mask, types, bf16_nearest).tolist()
+            golden["logits_bf16_truncate"] = forward(w, c, ids, mask, types, bf16_truncate).tolist()
         if c.get("grads"):
             labels = torch.arange(c["batch"]) % len(c["labels"])
             loss = torch.nn.functional.cross_entropy(logits, labels)

@@ -4,9 +4,11 @@
 //
 // Each measurement runs in its own process (this binary re-executed with
 // -scenario, or the torch script) so that peak RSS belongs to one scenario.
-// torch runs with 1 and 2 threads and the faster is compared.
+// torch runs with 1 and 2 threads and the faster is compared. With -precision
+// bfloat16 both compute in bfloat16 mixed precision (lib/bert's
+// ParamComputeDType; torch.autocast on CPU).
 //
-//	go run ./scripts/bench/bert [-iters 5] [-skip-base] [-cpuprofile-dir DIR]
+//	go run ./scripts/bench/bert [-iters 5] [-skip-base] [-cpuprofile-dir DIR] [-precision bfloat16]
 package main
 
 import (
@@ -65,21 +67,26 @@ func main() {
 	skipBase := flag.Bool("skip-base", false, "skip the bert-base scenarios (slow on the pure-Go backend)")
 	profileDir := flag.String("cpuprofile-dir", "", "write a pprof CPU profile of each Go scenario's timed iterations here")
 	python := flag.String("python", "/usr/bin/python3", "python with Debian's torch")
+	precision := flag.String("precision", "float32", "compute dtype of both: float32 or bfloat16")
 	flag.Parse()
+	if _, err := bert.ParseComputeDType(*precision); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-bert: -precision:", err)
+		os.Exit(2)
+	}
 	if *name != "" {
-		if err := runScenario(*name, *iters, *profileDir); err != nil {
+		if err := runScenario(*name, *iters, *profileDir, *precision); err != nil {
 			fmt.Fprintln(os.Stderr, "bench-bert:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := drive(*iters, *skipBase, *profileDir, *python); err != nil {
+	if err := drive(*iters, *skipBase, *profileDir, *python, *precision); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-bert:", err)
 		os.Exit(1)
 	}
 }
 
-func drive(iters int, skipBase bool, profileDir, python string) error {
+func drive(iters int, skipBase bool, profileDir, python, precision string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -89,8 +96,8 @@ func drive(iters int, skipBase bool, profileDir, python string) error {
 		return fmt.Errorf("run from the repository root: %w", err)
 	}
 	loadAvg, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("bench-bert: Go backend %s; %d iterations (median); load average %s\n",
-		compute.Choose(), iters, strings.Join(strings.Fields(string(loadAvg))[:3], " "))
+	fmt.Printf("bench-bert: Go backend %s; %s compute; %d iterations (median); load average %s\n",
+		compute.Choose(), precision, iters, strings.Join(strings.Fields(string(loadAvg))[:3], " "))
 	fmt.Println("wall = median wall time per iteration; cpu = CPU time per iteration over all threads (less sensitive to other load)")
 	fmt.Printf("%-50s %9s %9s %14s %6s %9s %9s %6s %8s %9s %8s\n", "scenario", "Go wall", "Go cpu", "torch wall(thr)", "ratio",
 		"torch cpu", "cpu ratio", "", "Go RSS", "torch RSS", "compile")
@@ -98,7 +105,7 @@ func drive(iters int, skipBase bool, profileDir, python string) error {
 		if skipBase && s.model == "base" {
 			continue
 		}
-		args := []string{"-scenario", s.name, "-iters", fmt.Sprint(iters)}
+		args := []string{"-scenario", s.name, "-iters", fmt.Sprint(iters), "-precision", precision}
 		if profileDir != "" {
 			args = append(args, "-cpuprofile-dir", profileDir)
 		}
@@ -108,7 +115,7 @@ func drive(iters int, skipBase bool, profileDir, python string) error {
 		}
 		var best result
 		for _, threads := range []int{1, 2} {
-			targs := []string{torchScript, "--scenario", s.name, "--threads", fmt.Sprint(threads), "--iters", fmt.Sprint(iters)}
+			targs := []string{torchScript, "--scenario", s.name, "--threads", fmt.Sprint(threads), "--iters", fmt.Sprint(iters), "--precision", precision}
 			if goRes.Length > 0 {
 				targs = append(targs, "--length", fmt.Sprint(goRes.Length))
 			}
@@ -147,7 +154,7 @@ func child(cmd string, args ...string) (result, error) {
 	return r, nil
 }
 
-func runScenario(name string, iters int, profileDir string) error {
+func runScenario(name string, iters int, profileDir, precision string) error {
 	var s *scenario
 	for i := range scenarios {
 		if scenarios[i].name == name {
@@ -165,6 +172,7 @@ func runScenario(name string, iters int, profileDir string) error {
 	if err != nil {
 		return err
 	}
+	model.Context.SetParam(bert.ParamComputeDType, precision)
 	step, length, err := prepare(s, model)
 	if err != nil {
 		return err
