@@ -25,6 +25,20 @@ type golden struct {
 	Gradients          map[string][]float64 `json:"gradients"`
 }
 
+// goldenNames are the reference checkpoints in testdata/.
+var goldenNames = []string{"hub-f32", "noprefix-bf16", "tiny-f16"}
+
+// goldenCheckpoint loads testdata/<name>: the model and its golden data.
+func goldenCheckpoint(t *testing.T, name string) (*Model, *golden) {
+	t.Helper()
+	dir := filepath.Join("testdata", name)
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, readGolden(t, dir)
+}
+
 func readGolden(t *testing.T, dir string) *golden {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "golden.json"))
@@ -57,17 +71,12 @@ func maxAbsDiff(t *testing.T, got [][]float32, want [][]float64) float64 {
 }
 
 func TestLogitsMatchTorchReference(t *testing.T) {
-	for _, name := range []string{"hub-f32", "noprefix-bf16", "tiny-f16"} {
+	for _, name := range goldenNames {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join("testdata", name)
-			m, err := Load(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, g := goldenCheckpoint(t, name)
 			if len(m.Report.Initialized) > 0 {
 				t.Fatalf("weights initialised instead of loaded: %v", m.Report.Initialized)
 			}
-			g := readGolden(t, dir)
 			got := logitsOf(t, m.Context, m.Config, g.IDs, g.Mask, g.TypeIDs)
 			if d := maxAbsDiff(t, got, g.Logits); d > 1e-4 {
 				t.Fatalf("max |Δlogit| = %.3g vs torch, want ≤ 1e-4\ngot  %v\nwant %v", d, got, g.Logits)

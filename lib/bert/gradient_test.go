@@ -2,7 +2,6 @@ package bert
 
 import (
 	"math"
-	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -52,12 +51,7 @@ func TestGradientsMatchTorchAutograd(t *testing.T) {
 	if !dotgrad.Installed() {
 		t.Fatal("lib/dotgrad's DotGeneral gradients are not installed")
 	}
-	dir := filepath.Join("testdata", "hub-f32")
-	m, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := readGolden(t, dir)
+	m, g := goldenCheckpoint(t, "hub-f32")
 	loss, grads := lossAndGradients(t, m, g)
 	if d := math.Abs(loss - g.Loss); d > 1e-5 {
 		t.Fatalf("loss %v, torch %v", loss, g.Loss)
@@ -83,12 +77,7 @@ func TestGradientsMatchTorchAutograd(t *testing.T) {
 }
 
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	dir := filepath.Join("testdata", "hub-f32")
-	m, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := readGolden(t, dir)
+	m, g := goldenCheckpoint(t, "hub-f32")
 	_, grads := lossAndGradients(t, m, g)
 	backend, _ := compute.Backend()
 	lossExec, err := context.NewExec(backend, m.Context, func(ctx *context.Context, ids, mask, types, labels *graph.Node) *graph.Node {

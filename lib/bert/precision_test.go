@@ -2,7 +2,6 @@ package bert
 
 import (
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,25 +32,20 @@ func TestParseComputeDType(t *testing.T) {
 // — moves them by several times the tolerance); the reference that rounds to
 // nearest, as XLA does on GPUs, shows the accuracy to expect there.
 func TestBFloat16LogitsMatchReference(t *testing.T) {
-	for _, name := range []string{"hub-f32", "noprefix-bf16", "tiny-f16"} {
+	for _, name := range goldenNames {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join("testdata", name)
-			m, err := Load(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := readGolden(t, dir)
+			m, g := goldenCheckpoint(t, name)
 			f32 := logitsOf(t, m.Context, m.Config, g.IDs, g.Mask, g.TypeIDs)
 			m.Context.SetParam(ParamComputeDType, "bfloat16")
 			got := logitsOf(t, m.Context, m.Config, g.IDs, g.Mask, g.TypeIDs) // [][]float32: logits stay float32
 			d := maxAbsDiff(t, got, g.LogitsBF16Truncate)
 			t.Logf("max |Δlogit|: vs the truncating bfloat16 reference %.2g; vs float32 %.2g "+
 				"(the round-to-nearest reference is %.2g from float32)",
-				d, maxAbsDiff(t, got, g.Logits), maxAbsDiff(t, toFloat32(g.LogitsBF16Nearest), g.Logits))
+				d, maxAbsDiff(t, got, g.Logits), maxAbsDiff(t, convert[float32](g.LogitsBF16Nearest), g.Logits))
 			if d > 0.01 {
 				t.Errorf("bfloat16 logits differ from the reference by %.3g, want ≤ 0.01\ngot  %v\nwant %v", d, got, g.LogitsBF16Truncate)
 			}
-			if maxAbsDiff(t, f32, toFloat64(got)) == 0 {
+			if maxAbsDiff(t, f32, convert[float64](got)) == 0 {
 				t.Error("bfloat16 logits are bit-identical to float32 ones: the compute dtype was not applied")
 			}
 		})
@@ -62,12 +56,7 @@ func TestBFloat16LogitsMatchReference(t *testing.T) {
 // inputs: the loss and the gradient of every weight stay close to torch's
 // float32 autograd, and the variables (master weights) stay float32.
 func TestBFloat16GradientsStayFloat32AndClose(t *testing.T) {
-	dir := filepath.Join("testdata", "hub-f32")
-	m, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := readGolden(t, dir)
+	m, g := goldenCheckpoint(t, "hub-f32")
 	m.Context.SetParam(ParamComputeDType, "bfloat16")
 	loss, grads := lossAndGradients(t, m, g) // the gradients come back as float32
 	if rel := math.Abs(loss-g.Loss) / g.Loss; rel > 0.02 {
@@ -104,23 +93,13 @@ func cosine(a []float32, b []float64) float64 {
 	return ab / math.Sqrt(aa*bb)
 }
 
-func toFloat64(m [][]float32) [][]float64 {
-	out := make([][]float64, len(m))
+// convert returns a copy of the matrix m in another float type.
+func convert[To, From float32 | float64](m [][]From) [][]To {
+	out := make([][]To, len(m))
 	for i, row := range m {
-		out[i] = make([]float64, len(row))
+		out[i] = make([]To, len(row))
 		for j, v := range row {
-			out[i][j] = float64(v)
-		}
-	}
-	return out
-}
-
-func toFloat32(m [][]float64) [][]float32 {
-	out := make([][]float32, len(m))
-	for i, row := range m {
-		out[i] = make([]float32, len(row))
-		for j, v := range row {
-			out[i][j] = float32(v)
+			out[i][j] = To(v)
 		}
 	}
 	return out
