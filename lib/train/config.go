@@ -106,15 +106,16 @@ const (
 	// PresetSeed is the seed notebook's recipe, kept as the reproducible
 	// baseline: bert-base-uncased, 20k reviews from shuffle(42), 70/30 split
 	// with seed 42, batch 16, max_len 128, 5 epochs, AdamW(wd 0.01), linear
-	// decay, no warmup, lr 1e-6, no clipping.
+	// decay, no warmup, lr 1e-6, no clipping, float32 as the Keras original.
 	PresetSeed = "seed"
 	// PresetFinetune is the better recipe for a pre-trained BERT: lr 2e-5,
-	// 6% warmup, 3 epochs, clipping at 1.0 (Devlin et al.; run_glue defaults).
+	// 6% warmup, 3 epochs, clipping at 1.0 (Devlin et al.; run_glue defaults),
+	// bfloat16 mixed precision on a GPU (precision auto).
 	PresetFinetune = "finetune"
 	// PresetOffline is the offline default: the tiny model from random
 	// initialisation on 3,000 reviews of the embedded sample (2,100 train,
 	// 900 validation), 64 tokens, batch 16, lr 1e-3 with 10% warmup, 2
-	// epochs, clipping at 1.0 — a few minutes on 2 CPU cores.
+	// epochs, clipping at 1.0, precision auto — a few minutes on 2 CPU cores.
 	PresetOffline = "offline"
 )
 
