@@ -2,42 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/polarityml/polarity/lib/bert/berttest"
+
 	"github.com/polarityml/polarity/lib/bert"
 )
 
-// modelDir builds a complete model directory from lib/bert's hub-style test
-// checkpoint plus a 100-token vocab.txt.
-func modelDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "lib", "bert", "testdata", "hub-f32")
-	for _, f := range []string{bert.ConfigFile, bert.WeightsFile} {
-		data, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vocab := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "great", "the", "was"}
-	for i := len(vocab); i < 100; i++ {
-		vocab = append(vocab, fmt.Sprintf("w%d", i))
-	}
-	if err := os.WriteFile(filepath.Join(dir, bert.VocabFile), []byte(strings.Join(vocab, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func TestPredictJSONMatchesLibrary(t *testing.T) {
-	dir := modelDir(t)
+	dir := berttest.ModelDir(t)
 	texts := []string{"the movie was great", "bad bad movie", "good"}
 	env := []string{"GOMLX_BACKEND=go"}
 	out, stderr, code := runCLI(t, env, append([]string{"predict", "--model", dir, "--json"}, texts...)...)
@@ -70,7 +46,7 @@ func TestPredictJSONMatchesLibrary(t *testing.T) {
 }
 
 func TestPredictReadsInputFileAsText(t *testing.T) {
-	dir := modelDir(t)
+	dir := berttest.ModelDir(t)
 	input := filepath.Join(t.TempDir(), "texts.txt")
 	if err := os.WriteFile(input, []byte("the movie was great\n\n  bad  \n"), 0o644); err != nil {
 		t.Fatal(err)

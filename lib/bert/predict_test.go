@@ -1,40 +1,17 @@
 package bert
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/polarityml/polarity/lib/bert/berttest"
 )
 
-// predictorDir copies the hub-f32 checkpoint and adds a 100-token vocab.txt
-// (its vocab_size) so that it is a complete model directory.
-func predictorDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{ConfigFile, WeightsFile} {
-		data, err := os.ReadFile(filepath.Join("testdata", "hub-f32", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vocab := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "great", "awful", "the", "was", "!", "##s"}
-	for i := len(vocab); i < 100; i++ {
-		vocab = append(vocab, fmt.Sprintf("w%d", i))
-	}
-	if err := os.WriteFile(filepath.Join(dir, VocabFile), []byte(strings.Join(vocab, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func TestPredictorMatchesDirectForward(t *testing.T) {
-	dir := predictorDir(t)
+	dir := berttest.ModelDir(t)
 	p, err := LoadPredictor(dir, PredictorOptions{MaxLength: 16, BatchSize: 4, LengthMultiple: 8})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +56,7 @@ func TestPredictorMatchesDirectForward(t *testing.T) {
 }
 
 func TestPredictorRejectsMismatchedTokenizer(t *testing.T) {
-	dir := predictorDir(t)
+	dir := berttest.ModelDir(t)
 	vocab, _ := os.ReadFile(filepath.Join(dir, VocabFile))
 	more := string(vocab) + "extra1\nextra2\n"
 	if err := os.WriteFile(filepath.Join(dir, VocabFile), []byte(more), 0o644); err != nil {

@@ -3,12 +3,13 @@ package predict
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/polarityml/polarity/lib/bert/berttest"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
@@ -27,34 +28,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// modelDir copies lib/bert's random-weight hub-f32 checkpoint (vocab 100,
-// hidden 32, 2 layers, max 32 positions, negative/positive) and adds a
-// vocab.txt so that it is a complete model directory.
-func modelDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []string{bert.ConfigFile, bert.WeightsFile} {
-		data, err := os.ReadFile(filepath.Join("..", "bert", "testdata", "hub-f32", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	vocab := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "bad", "movie", "great", "awful", "the", "was", "!", "##s"}
-	for i := len(vocab); i < 100; i++ {
-		vocab = append(vocab, fmt.Sprintf("w%d", i))
-	}
-	if err := os.WriteFile(filepath.Join(dir, bert.VocabFile), []byte(strings.Join(vocab, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func loadTiny(t *testing.T) *Classifier {
 	t.Helper()
-	c, err := Load(modelDir(t), bert.PredictorOptions{MaxLength: 16, BatchSize: 4, LengthMultiple: 8})
+	c, err := Load(berttest.ModelDir(t), bert.PredictorOptions{MaxLength: 16, BatchSize: 4, LengthMultiple: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +327,7 @@ func TestLoadModelWithoutModelSaysHowToGetOne(t *testing.T) {
 	if !errors.Is(err, ErrNoModel) || !strings.Contains(err.Error(), "polarity train") || !strings.Contains(err.Error(), ModelEnv) {
 		t.Errorf("error %v", err)
 	}
-	t.Setenv(ModelEnv, modelDir(t))
+	t.Setenv(ModelEnv, berttest.ModelDir(t))
 	if _, err := LoadModel("nowhere"); err != nil {
 		t.Errorf("%s ignored: %v", ModelEnv, err)
 	}
