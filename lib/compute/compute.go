@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // EnvVar is GoMLX's own backend variable; when set, it wins.
@@ -96,7 +97,7 @@ var (
 )
 
 // Backend returns the process-wide GoMLX backend, creating it on first use and
-// printing the choice once to stderr.
+// printing the choice once (see announcement).
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
 		choice := Choose()
@@ -106,18 +107,35 @@ func Backend() (backends.Backend, error) {
 				choice, backendErr, EnvVar)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "polarity: GoMLX backend %s\n", choice)
+		fmt.Fprintf(announcement(), "polarity: GoMLX backend %s\n", choice)
 	})
 	return backend, backendErr
 }
 
+// announcement is where the backend choice is printed: stderr, keeping stdout
+// machine-readable (e.g. `polarity predict --json`), except in a GoNB
+// notebook, where stderr shows as a red error box and stdout as plain text.
+func announcement() *os.File {
+	if gonbui.IsNotebook {
+		return os.Stdout
+	}
+	return os.Stderr
+}
+
 // newQuietly creates a backend with stdout pointed at stderr: the pure-Go
 // backend prints "SimpleGo backend: parallelism set to N" with fmt.Printf,
-// which would corrupt machine-readable output (e.g. `polarity predict --json`).
+// which would corrupt machine-readable output. In a notebook that line is
+// dropped instead (the announcement names the parallelism already).
 func newQuietly(config string) (backends.Backend, error) {
 	stdout := os.Stdout
-	os.Stdout = os.Stderr
 	defer func() { os.Stdout = stdout }()
+	os.Stdout = os.Stderr
+	if gonbui.IsNotebook {
+		if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+			defer devNull.Close()
+			os.Stdout = devNull
+		}
+	}
 	return backends.NewWithConfig(config)
 }
 

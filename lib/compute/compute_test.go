@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/janpfeifer/gonb/gonbui"
 )
 
 func TestChooseHonoursEnv(t *testing.T) {
@@ -76,5 +78,51 @@ func TestNewQuietlyKeepsStdoutClean(t *testing.T) {
 	printed, _ := io.ReadAll(r)
 	if len(printed) > 0 {
 		t.Fatalf("creating the backend printed to stdout: %q", printed)
+	}
+}
+
+// captured runs f with os.Stdout and os.Stderr on pipes and returns what was
+// written to each.
+func captured(t *testing.T, f func()) (stdout, stderr string) {
+	t.Helper()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	savedOut, savedErr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = outW, errW
+	f()
+	os.Stdout, os.Stderr = savedOut, savedErr
+	outW.Close()
+	errW.Close()
+	o, _ := io.ReadAll(outR)
+	e, _ := io.ReadAll(errR)
+	return string(o), string(e)
+}
+
+func TestNotebookGetsNoRedStderrBox(t *testing.T) {
+	defer func(v bool) { gonbui.IsNotebook = v }(gonbui.IsNotebook)
+	gonbui.IsNotebook = false
+	if announcement() != os.Stderr {
+		t.Error("outside a notebook the backend choice must go to stderr (stdout stays machine-readable)")
+	}
+	gonbui.IsNotebook = true
+	if announcement() != os.Stdout {
+		t.Error("in a notebook the backend choice must go to stdout (stderr renders as a red error box)")
+	}
+	stdout, stderr := captured(t, func() {
+		b, err := newQuietly("go:parallelism=8")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		b.Finalize()
+	})
+	if stdout != "" || stderr != "" {
+		t.Errorf("in a notebook, creating the backend printed stdout %q, stderr %q; want nothing", stdout, stderr)
 	}
 }
