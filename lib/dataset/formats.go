@@ -55,8 +55,7 @@ func OpenFile(path string) (Reader, error) {
 		return nil, err
 	}
 	if format == Parquet {
-		f.Close()
-		return OpenParquet(path)
+		return parquetFromFile(path, f, st.Size())
 	}
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {

@@ -83,7 +83,13 @@ func OpenParquet(path string) (Reader, error) {
 		f.Close()
 		return nil, err
 	}
-	r, err := newParquetReader(path, f, st.Size())
+	return parquetFromFile(path, f, st.Size())
+}
+
+// parquetFromFile reads the open parquet file f (size bytes), which the
+// reader then owns: it is closed on error or by Close.
+func parquetFromFile(path string, f *os.File, size int64) (Reader, error) {
+	r, err := newParquetReader(path, f, size)
 	if err != nil {
 		f.Close()
 		return nil, err
