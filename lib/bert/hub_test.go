@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/polarityml/polarity/lib/bert/safetensors"
+	"github.com/polarityml/polarity/lib/bert/berttest"
+
 	"github.com/polarityml/polarity/lib/hub"
 	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
@@ -31,39 +32,8 @@ func requestLog(h *hubtest.Hub) string {
 	return strings.Join(lines, "\n")
 }
 
-// hubF32Files is testdata/hub-f32 (legacy LayerNorm.gamma/beta names and
-// pre-training heads, as bert-base-uncased has) without its classifier head,
-// plus a vocab.txt: a base-model repo as the hub serves it.
-func hubF32Files(t *testing.T) map[string][]byte {
-	config, err := os.ReadFile(filepath.Join("testdata", "hub-f32", ConfigFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := safetensors.ReadFile(filepath.Join("testdata", "hub-f32", WeightsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept []*safetensors.Tensor
-	for _, name := range full.Names() {
-		if !strings.HasPrefix(name, "classifier.") {
-			kept = append(kept, full.Tensors[name])
-		}
-	}
-	base := filepath.Join(t.TempDir(), WeightsFile)
-	if err := safetensors.WriteFile(base, kept, nil); err != nil {
-		t.Fatal(err)
-	}
-	weights, err := os.ReadFile(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{ConfigFile: config, WeightsFile: weights}
-	files[VocabFile] = []byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")
-	return files
-}
-
 func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
-	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t), "bert-base-uncased")
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", berttest.BaseRepoFiles(t), "bert-base-uncased")
 	cache := t.TempDir()
 	client := srv.HubClient(cache)
 	dir, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
@@ -109,7 +79,7 @@ func TestResolveModelDirLegacyNameRedirectsAndLoadsWithFreshHead(t *testing.T) {
 }
 
 func TestResolveModelDirOfflineWithoutCacheNamesTheFix(t *testing.T) {
-	srv := fakeModelHub(t, "google-bert/bert-base-uncased", hubF32Files(t))
+	srv := fakeModelHub(t, "google-bert/bert-base-uncased", berttest.BaseRepoFiles(t))
 	client := srv.HubClient(t.TempDir())
 	client.Offline = true
 	_, err := ResolveModelDir(context.Background(), client, "bert-base-uncased")
@@ -138,7 +108,7 @@ func TestResolveModelDirNeverShowsTheToken(t *testing.T) {
 }
 
 func TestResolveModelDirDownloadsFromHub(t *testing.T) {
-	srv := fakeModelHub(t, "acme/tiny-bert", hubF32Files(t))
+	srv := fakeModelHub(t, "acme/tiny-bert", berttest.BaseRepoFiles(t))
 	client := srv.HubClient(t.TempDir())
 	client.SetToken("hf_secret")
 	dir, err := ResolveModelDir(context.Background(), client, "acme/tiny-bert")

@@ -9,45 +9,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/polarityml/polarity/lib/bert/berttest"
+
 	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/bert/safetensors"
 	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
-// fakeBertBaseHub serves lib/bert's hub-f32 checkpoint (legacy
-// LayerNorm.gamma/beta names, pre-training heads, no classifier) with a
-// vocab.txt as google-bert/bert-base-uncased, redirecting the legacy name
+// fakeBertBaseHub serves berttest's base-model repo (legacy
+// LayerNorm.gamma/beta names, pre-training heads, no classifier, vocab.txt)
+// as google-bert/bert-base-uncased, redirecting the legacy name
 // bert-base-uncased there as huggingface.co does.
 func fakeBertBaseHub(t *testing.T) (h *hubtest.Hub, weights *safetensors.File) {
 	t.Helper()
-	src := filepath.Join("..", "bert", "testdata", "hub-f32")
-	config, err := os.ReadFile(filepath.Join(src, bert.ConfigFile))
+	files := berttest.BaseRepoFiles(t)
+	weights, err := safetensors.Parse(files[bert.WeightsFile])
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := safetensors.ReadFile(filepath.Join(src, bert.WeightsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept []*safetensors.Tensor
-	for _, name := range full.Names() {
-		if !strings.HasPrefix(name, "classifier.") {
-			kept = append(kept, full.Tensors[name])
-		}
-	}
-	base := filepath.Join(t.TempDir(), bert.WeightsFile)
-	if err := safetensors.WriteFile(base, kept, nil); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vocab := "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\na\nand\nit\nis\nthis\ngreat\ngood\nlove\nbad\nawful\nworst\nnot\nbook\n"
-	files := map[string][]byte{bert.ConfigFile: config, bert.WeightsFile: data, bert.VocabFile: []byte(vocab)}
 	h = hubtest.New(t)
 	h.AddRepo("google-bert/bert-base-uncased", files, "bert-base-uncased")
-	return h, full
+	return h, weights
 }
 
 // TestRunDownloadsHubModelAndTrainsFromIt trains one step from
