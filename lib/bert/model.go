@@ -56,14 +56,6 @@ func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Nod
 	return ClassifierLogitsFromWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
 }
 
-// Encode is BertModel's forward pass: the last hidden states [batch, seqLen,
-// hidden] and the tanh-pooled [CLS] state [batch, hidden], both float32.
-func Encode(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) (sequence, pooled *Node) {
-	checkIDs(cfg, ids, mask)
-	sequence, pooled = encodeWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
-	return ConvertDType(sequence, dtypes.Float32), ConvertDType(pooled, dtypes.Float32)
-}
-
 // WordEmbeddings looks up the word-embedding rows of ids [batch, seqLen]:
 // [batch, seqLen, hidden] float32. It is the first half of ClassifierLogits,
 // split out so that attribution methods can differentiate the logits with
@@ -77,7 +69,7 @@ func WordEmbeddings(ctx *context.Context, cfg *Config, ids *Node) *Node {
 // WordEmbeddings (words [batch, seqLen, hidden]) instead of token ids:
 // ClassifierLogits(ids) = ClassifierLogitsFromWordEmbeddings(WordEmbeddings(ids)).
 func ClassifierLogitsFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) *Node {
-	_, pooled := encodeWordEmbeddings(ctx, cfg, words, mask, typeIDs)
+	pooled := pooledFromWordEmbeddings(ctx, cfg, words, mask, typeIDs)
 	b := newBuilder(ctx, cfg, words.Graph())
 	return ConvertDType(b.linear("classifier", b.dropout(pooled, cfg.classifierDropout())), dtypes.Float32)
 }
@@ -90,9 +82,10 @@ func checkIDs(cfg *Config, ids, mask *Node) {
 	}
 }
 
-// encodeWordEmbeddings is Encode after the word-embedding lookup; its results
-// are in the compute dtype.
-func encodeWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) (sequence, pooled *Node) {
+// pooledFromWordEmbeddings is BertModel's forward pass after the word-embedding
+// lookup: the encoder, then the tanh-pooled [CLS] state [batch, hidden], in
+// the compute dtype.
+func pooledFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) *Node {
 	if words.Rank() != 3 || mask.Rank() != 2 || words.Shape().Dimensions[0] != mask.Shape().Dimensions[0] ||
 		words.Shape().Dimensions[1] != mask.Shape().Dimensions[1] || words.Shape().Dimensions[2] != cfg.HiddenSize {
 		panic(fmt.Errorf("bert: word embeddings %s must be [batch, seqLen, hidden=%d] with mask %s [batch, seqLen]",
@@ -107,7 +100,7 @@ func encodeWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeID
 	for i := range cfg.NumHiddenLayers {
 		x = b.encoderLayer(i, x, attentionBias)
 	}
-	return x, b.pooler(x)
+	return b.pooler(x)
 }
 
 // builder builds the model graph: it holds the context, the config, the

@@ -62,9 +62,6 @@ func (nc *NgramCounter) Add(text string) error {
 // Docs is the number of documents added.
 func (nc *NgramCounter) Docs() int64 { return nc.docs }
 
-// Sizes lists the n-gram sizes counted.
-func (nc *NgramCounter) Sizes() []int { return slices.Clone(nc.sizes) }
-
 // Counter returns the counter of n-grams of size n, or nil if n is not counted.
 func (nc *NgramCounter) Counter(n int) *Counter {
 	if i := slices.Index(nc.sizes, n); i >= 0 {

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // Prediction is one classified text as the review widget shows it: the label,
@@ -83,11 +81,6 @@ func RenderPrediction(p Prediction) string {
 	writeLegend(&b, p.Method)
 	b.WriteString(`</div>`)
 	return b.String()
-}
-
-// DisplayPrediction shows RenderPrediction(p) in the notebook (no-op elsewhere).
-func DisplayPrediction(p Prediction) {
-	gonbui.DisplayHtml(RenderPrediction(p))
 }
 
 func classColour(positive bool) string {
