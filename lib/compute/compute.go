@@ -15,6 +15,9 @@ import (
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/janpfeifer/gonb/gonbui"
+
+	// SIMD matrix multiplication for the pure-Go backend (installs itself).
+	_ "github.com/polarityml/polarity/lib/cpukernels"
 )
 
 // EnvVar is GoMLX's own backend variable; when set, it wins.

@@ -1,0 +1,262 @@
+package cpukernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Blocking of the packed GEMM (the classic Goto/BLIS design): for each block of
+// kcBlock steps of the contracted dimension, a task packs its block of A
+// (≤ mcBlock rows) and of B (≤ ncBlock columns) into micro-panels, then runs the
+// micro-kernel over every MR×NR tile. A B micro-panel (kcBlock×NR floats, 24 KiB
+// for the AVX-512 kernel) stays in the L1 cache while the kernel walks down the
+// A block, which stays in L2.
+const (
+	kcBlock = 192
+	mcBlock = 192 // a multiple of every kernel's MR (12, 6, 4)
+	ncBlock = 512 // a multiple of every kernel's NR (32, 16, 4)
+)
+
+// minParallelFlops is the size of product below which splitting it over
+// goroutines costs more than it saves.
+const minParallelFlops = 1 << 21
+
+// matrices is a read-only view of a float32 tensor as a batch of matrices,
+// read through offset tables so that any axis layout (batch axes anywhere,
+// several contracting axes, transposed operands) needs no re-layout copy:
+// element (b, r, c) is data[batch[b] + rows[r] + cols[c]].
+type matrices struct {
+	data              []float32
+	batch, rows, cols []int
+	// colStride is s when cols[c] = c·s for every c (the common case, which
+	// packing reads with plain strided loads), else 0.
+	colStride int
+}
+
+func newMatrices(data []float32, batch, rows, cols []int) matrices {
+	m := matrices{data: data, batch: batch, rows: rows, cols: cols}
+	m.colStride = arithmeticStride(cols)
+	return m
+}
+
+// arithmeticStride returns s if offsets[i] = i·s for all i (s ≥ 1), else 0.
+func arithmeticStride(offsets []int) int {
+	if len(offsets) == 0 || offsets[0] != 0 {
+		return 0
+	}
+	if len(offsets) == 1 {
+		return 1
+	}
+	s := offsets[1]
+	if s <= 0 {
+		return 0
+	}
+	for i, off := range offsets {
+		if off != i*s {
+			return 0
+		}
+	}
+	return s
+}
+
+// gemm computes out[b, i, j] = Σ_k a(b, i, k)·b(b, k, j) for every batch b,
+// with out row-major [len(a.batch), len(a.rows), len(b.cols)], using kernel
+// and at most workers goroutines. a.cols and b.rows index the same contracted
+// dimension; a.batch and b.batch the same batch.
+func gemm(kern *microKernel, a, b matrices, out []float32, workers int) {
+	batch, m, n, k := len(a.batch), len(a.rows), len(b.cols), len(a.cols)
+	if batch == 0 || m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		clear(out[:batch*m*n])
+		return
+	}
+	mc := min(mcBlock, roundUp(m, kern.mr))
+	nc := min(ncBlock, roundUp(n, kern.nr))
+	flops := 2 * batch * m * n * k
+	if flops < minParallelFlops {
+		workers = 1
+	}
+	tasksOf := func(mc, nc int) int { return batch * ceilDiv(m, mc) * ceilDiv(n, nc) }
+	// With few tasks, narrower ones keep every worker busy.
+	for workers > 1 && tasksOf(mc, nc) < 2*workers && nc > 4*kern.nr {
+		nc = roundUp(nc/2, kern.nr)
+	}
+	g := gemmJob{kern: kern, a: a, b: b, out: out, m: m, n: n, k: k, mc: mc, nc: nc,
+		mTasks: ceilDiv(m, mc), nTasks: ceilDiv(n, nc)}
+	tasks := tasksOf(mc, nc)
+	workers = max(1, min(workers, tasks))
+	if workers == 1 {
+		s := kern.getScratch()
+		for t := range tasks {
+			g.task(t, s)
+		}
+		kern.putScratch(s)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			s := kern.getScratch()
+			defer kern.putScratch(s)
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= tasks {
+					return
+				}
+				g.task(t, s)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// gemmJob is one gemm call split into tasks: a task is an (mc × nc) block of
+// the output of one batch element, computed over the whole contracted
+// dimension.
+type gemmJob struct {
+	kern           *microKernel
+	a, b           matrices
+	out            []float32
+	m, n, k        int
+	mc, nc         int
+	mTasks, nTasks int
+}
+
+func (g *gemmJob) task(t int, s *scratch) {
+	kern := g.kern
+	mr, nr := kern.mr, kern.nr
+	jTask := t % g.nTasks
+	iTask := (t / g.nTasks) % g.mTasks
+	bi := t / (g.nTasks * g.mTasks)
+	i0, j0 := iTask*g.mc, jTask*g.nc
+	mc, nc := min(g.mc, g.m-i0), min(g.nc, g.n-j0)
+	aBase, bBase := g.a.batch[bi], g.b.batch[bi]
+	outBase := bi * g.m * g.n
+	ldc := g.n
+	for p0 := 0; p0 < g.k; p0 += kcBlock {
+		kc := min(kcBlock, g.k-p0)
+		accumulate := 0
+		if p0 > 0 {
+			accumulate = 1
+		}
+		packB(s.b, &g.b, bBase, p0, kc, j0, nc, nr)
+		packA(s.a, &g.a, aBase, i0, mc, p0, kc, mr)
+		for jp := 0; jp < nc; jp += nr {
+			bPanel := s.b[(jp/nr)*kc*nr:]
+			cols := min(nr, nc-jp)
+			for ip := 0; ip < mc; ip += mr {
+				aPanel := s.a[(ip/mr)*kc*mr:]
+				rows := min(mr, mc-ip)
+				if rows == mr && cols == nr {
+					kern.run(kc, &aPanel[0], &bPanel[0], &g.out[outBase+(i0+ip)*ldc+j0+jp], ldc, accumulate)
+					continue
+				}
+				// Edge tile: compute the whole MR×NR tile into scratch and
+				// add (or copy) its valid part.
+				kern.run(kc, &aPanel[0], &bPanel[0], &s.tile[0], nr, 0)
+				dst := g.out[outBase+(i0+ip)*ldc+j0+jp:]
+				for r := range rows {
+					row := dst[r*ldc : r*ldc+cols]
+					tile := s.tile[r*nr : r*nr+cols]
+					if accumulate == 0 {
+						copy(row, tile)
+					} else {
+						for c, v := range tile {
+							row[c] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies rows [i0, i0+mc) × contracted [p0, p0+kc) of a batch element
+// (at offset base) into MR-row micro-panels: panel q holds rows
+// i0+q·MR … i0+q·MR+MR-1 as kc consecutive groups of MR floats, rows past mc
+// zero-filled.
+func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
+	for ip := 0; ip < mc; ip += mr {
+		panel := dst[(ip/mr)*kc*mr : (ip/mr+1)*kc*mr]
+		rows := min(mr, mc-ip)
+		for r := range rows {
+			rowBase := base + a.rows[i0+ip+r]
+			if s := a.colStride; s > 0 {
+				src := a.data[rowBase+p0*s : rowBase+(p0+kc-1)*s+1]
+				if s == 1 {
+					for p, v := range src {
+						panel[p*mr+r] = v
+					}
+				} else {
+					for p := range kc {
+						panel[p*mr+r] = src[p*s]
+					}
+				}
+				continue
+			}
+			for p, off := range a.cols[p0 : p0+kc] {
+				panel[p*mr+r] = a.data[rowBase+off]
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for p := range kc {
+				panel[p*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB copies contracted [p0, p0+kc) × columns [j0, j0+nc) of a batch element
+// (at offset base) into NR-column micro-panels: panel q holds columns
+// j0+q·NR … j0+q·NR+NR-1 as kc consecutive groups of NR floats, columns past
+// nc zero-filled.
+func packB(dst []float32, b *matrices, base, p0, kc, j0, nc, nr int) {
+	for jp := 0; jp < nc; jp += nr {
+		panel := dst[(jp/nr)*kc*nr : (jp/nr+1)*kc*nr]
+		cols := min(nr, nc-jp)
+		colOffs := b.cols[j0+jp : j0+jp+cols]
+		for p := range kc {
+			rowBase := base + b.rows[p0+p]
+			row := panel[p*nr : p*nr+nr]
+			if b.colStride == 1 {
+				copy(row, b.data[rowBase+colOffs[0]:rowBase+colOffs[0]+cols])
+			} else {
+				for c, off := range colOffs {
+					row[c] = b.data[rowBase+off]
+				}
+			}
+			clear(row[cols:])
+		}
+	}
+}
+
+// scratch is one worker's packing space; scratches live in per-kernel pools,
+// never in shared globals.
+type scratch struct {
+	a, b, tile []float32
+}
+
+func (kern *microKernel) getScratch() *scratch {
+	if s, ok := kern.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{
+		a:    make([]float32, mcBlock*kcBlock),
+		b:    make([]float32, ncBlock*kcBlock),
+		tile: make([]float32, kern.mr*kern.nr),
+	}
+}
+
+func (kern *microKernel) putScratch(s *scratch) { kern.scratch.Put(s) }
+
+// Workers is the number of goroutines one product is split over: the CPUs
+// the Go runtime may use at once.
+func Workers() int { return runtime.GOMAXPROCS(0) }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }

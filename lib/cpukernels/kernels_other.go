@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package cpukernels
+
+// simdKernels returns no kernels: only amd64 has assembly ones.
+func simdKernels() []*microKernel { return nil }
