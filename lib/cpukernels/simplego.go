@@ -48,17 +48,34 @@ type nodeLayout struct {
 
 // state is what install decided; written once, before any graph runs.
 var state struct {
-	kernel   *microKernel
-	layout   nodeLayout
-	original simplegoExecutor
+	kernel *microKernel
+	layout nodeLayout
+	// originals are GoMLX's executors of the ops replaced, for the cases the
+	// replacements do not handle.
+	originals [backends.OpTypeLast]simplegoExecutor
 	// why says why the kernels are not installed (empty when they are).
 	why string
 }
 
+// replacements are the executors this package installs, by op type.
+func replacements() map[backends.OpType]simplegoExecutor {
+	r := map[backends.OpType]simplegoExecutor{
+		backends.OpTypeDotGeneral: execDotGeneral,
+		backends.OpTypeReduceSum:  execReduce(reduceSum),
+		backends.OpTypeReduceMax:  execReduce(reduceMax),
+		backends.OpTypeExp:        execUnary(unaryExp),
+		backends.OpTypeErf:        execUnary(unaryErf),
+	}
+	for opType, kind := range binaryOpTypes {
+		r[opType] = execBinary(kind)
+	}
+	return r
+}
+
 var installOnce sync.Once
 
-// install replaces simplego's DotGeneral executor according to setting
-// (EnvVar's value). It runs from init, before any goroutine can execute a graph.
+// install replaces simplego's executors according to setting (EnvVar's
+// value). It runs from init, before any goroutine can execute a graph.
 func install(setting string) {
 	installOnce.Do(func() {
 		kern, warning := chooseKernel(setting)
@@ -66,24 +83,29 @@ func install(setting string) {
 			warn(warning)
 		}
 		if kern == nil {
-			state.why = "off ($" + EnvVar + "=off): GoMLX's own DotGeneral"
+			state.why = "off ($" + EnvVar + "=off): GoMLX's own executors"
 			return
 		}
 		layout, err := probeInternals()
 		if err != nil {
-			state.why = "GoMLX's own DotGeneral: " + err.Error()
+			state.why = "GoMLX's own executors: " + err.Error()
 			warn("not installed, GoMLX's pure-Go internals are not the expected ones (" + err.Error() +
-				"); using GoMLX's own, slower DotGeneral")
+				"); using GoMLX's own, slower executors")
 			return
 		}
-		original := simplegoExecutors[backends.OpTypeDotGeneral]
-		if original == nil {
-			state.why = "GoMLX's own DotGeneral: simplego registers no DotGeneral executor"
-			warn("not installed: " + state.why)
-			return
+		ops := replacements()
+		for opType := range ops {
+			if simplegoExecutors[opType] == nil {
+				state.why = fmt.Sprintf("GoMLX's own executors: simplego registers no %s executor", opType)
+				warn("not installed: " + state.why)
+				return
+			}
 		}
-		state.kernel, state.layout, state.original = kern, layout, original
-		simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral
+		state.kernel, state.layout = kern, layout
+		for opType, exec := range ops {
+			state.originals[opType] = simplegoExecutors[opType]
+			simplegoExecutors[opType] = exec
+		}
 	})
 }
 
@@ -112,18 +134,17 @@ func probeInternals() (layout nodeLayout, err error) {
 		return layout, err
 	}
 
-	node, err := probeDotGeneralNode()
+	node, reduce, err := probeNodes()
 	if err != nil {
 		return layout, err
 	}
-	if op := *(*backends.OpType)(unsafe.Add(unsafe.Pointer(node), layout.nodeOpType)); op != backends.OpTypeDotGeneral {
+	if op := layout.opType(node); op != backends.OpTypeDotGeneral {
 		return layout, fmt.Errorf("a DotGeneral node has op type %s", op)
 	}
-	if shape := *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), layout.nodeShape)); !shape.Equal(shapes.Make(dtypes.Float32, 3, 2, 4)) {
+	if shape := layout.shape(node); !shape.Equal(shapes.Make(dtypes.Float32, 3, 2, 4)) {
 		return layout, fmt.Errorf("the DotGeneral node of [2,3,5]·[5,3,4] (batch axis 1) has shape %s, expected (Float32)[3 2 4]", shape)
 	}
-	data := *(*any)(unsafe.Add(unsafe.Pointer(node), layout.nodeData))
-	dataType := reflect.TypeOf(data)
+	dataType := reflect.TypeOf(layout.data(node))
 	if dataType == nil || dataType.Kind() != reflect.Pointer || dataType.Elem().Kind() != reflect.Struct ||
 		dataType.Elem().Name() != "dotGeneralNodeData" {
 		return layout, fmt.Errorf("a DotGeneral node's data is a %v, expected *dotGeneralNodeData", dataType)
@@ -141,44 +162,76 @@ func probeInternals() (layout nodeLayout, err error) {
 	if !reflect.DeepEqual(axes, want) {
 		return layout, fmt.Errorf("read the probe's DotGeneral axes as %+v, expected %+v", axes, want)
 	}
+	if op := layout.opType(reduce); op != backends.OpTypeReduceSum {
+		return layout, fmt.Errorf("a ReduceSum node has op type %s", op)
+	}
+	if axes, ok := layout.data(reduce).([]int); !ok || !reflect.DeepEqual(axes, []int{0, 2}) {
+		return layout, fmt.Errorf("a ReduceSum node's data is %#v, expected its axes []int{0, 2}", layout.data(reduce))
+	}
 	return layout, nil
 }
 
-// probeDotGeneralNode builds lhs [2,3,5] · rhs [5,3,4], contracting lhs axis 2
-// with rhs axis 0 and batching on axis 1 of both, and returns its DotGeneral
-// node (the input of the Reshape that DotGeneral returns).
-func probeDotGeneralNode() (*simplego.Node, error) {
+// probeNodes builds, on a throwaway backend, lhs [2,3,5] · rhs [5,3,4]
+// contracting lhs axis 2 with rhs axis 0 and batching on axis 1 of both, and
+// ReduceSum(lhs, 0, 2); it returns the DotGeneral node (the input of the
+// Reshape that DotGeneral returns) and the ReduceSum node.
+func probeNodes() (dotGeneral, reduceSum *simplego.Node, err error) {
 	backend, err := simplego.New("")
 	if err != nil {
-		return nil, fmt.Errorf("creating a probe backend: %w", err)
+		return nil, nil, fmt.Errorf("creating a probe backend: %w", err)
 	}
 	defer backend.Finalize()
 	builder := backend.Builder("cpukernels_probe")
 	lhs, err := builder.Parameter("lhs", shapes.Make(dtypes.Float32, 2, 3, 5), nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rhs, err := builder.Parameter("rhs", shapes.Make(dtypes.Float32, 5, 3, 4), nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	result, err := builder.DotGeneral(lhs, []int{2}, []int{1}, rhs, []int{0}, []int{1})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	reshape, ok := result.(*simplego.Node)
 	if !ok {
-		return nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
+		return nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
 	}
 	inputs, ok := reflect.TypeFor[simplego.Node]().FieldByName("inputs")
 	if !ok || inputs.Type != reflect.TypeFor[[]*simplego.Node]() {
-		return nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
+		return nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
 	}
 	nodes := *(*[]*simplego.Node)(unsafe.Add(unsafe.Pointer(reshape), inputs.Offset))
 	if len(nodes) != 1 {
-		return nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
+		return nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
 	}
-	return nodes[0], nil
+	sum, err := builder.ReduceSum(lhs, 0, 2)
+	if err != nil {
+		return nil, nil, err
+	}
+	if reduceSum, ok = sum.(*simplego.Node); !ok {
+		return nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
+	}
+	return nodes[0], reduceSum, nil
+}
+
+// opType, shape and data read a node's unexported fields.
+func (layout *nodeLayout) opType(node *simplego.Node) backends.OpType {
+	return *(*backends.OpType)(unsafe.Add(unsafe.Pointer(node), layout.nodeOpType))
+}
+
+func (layout *nodeLayout) shape(node *simplego.Node) shapes.Shape {
+	return *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), layout.nodeShape))
+}
+
+func (layout *nodeLayout) data(node *simplego.Node) any {
+	return *(*any)(unsafe.Add(unsafe.Pointer(node), layout.nodeData))
+}
+
+// fallback runs GoMLX's own executor for the node.
+func fallback(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	return state.originals[state.layout.opType(node)](backend, node, inputs, owned)
 }
 
 // dotGeneralAxes are a DotGeneral node's axis lists.
@@ -188,7 +241,7 @@ type dotGeneralAxes struct {
 
 // axes reads the axis lists of a node whose data is of layout.dotGeneralData's type.
 func (layout *nodeLayout) axes(node *simplego.Node) dotGeneralAxes {
-	data := reflect.ValueOf(*(*any)(unsafe.Add(unsafe.Pointer(node), layout.nodeData))).UnsafePointer()
+	data := reflect.ValueOf(layout.data(node)).UnsafePointer()
 	read := func(off uintptr) []int { return *(*[]int)(unsafe.Add(data, off)) }
 	return dotGeneralAxes{
 		lhsContracting: read(layout.lhsContracting), lhsBatch: read(layout.lhsBatch),
@@ -200,10 +253,9 @@ func (layout *nodeLayout) axes(node *simplego.Node) dotGeneralAxes {
 // products go through the packed GEMM, everything else to GoMLX's own.
 func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 	layout := &state.layout
-	data := *(*any)(unsafe.Add(unsafe.Pointer(node), layout.nodeData))
-	outShape := *(*shapes.Shape)(unsafe.Add(unsafe.Pointer(node), layout.nodeShape))
-	if reflect.TypeOf(data) != layout.dotGeneralData || outShape.DType != dtypes.Float32 || len(inputs) != 2 {
-		return state.original(backend, node, inputs, owned)
+	outShape := layout.shape(node)
+	if reflect.TypeOf(layout.data(node)) != layout.dotGeneralData || outShape.DType != dtypes.Float32 || len(inputs) != 2 {
+		return fallback(backend, node, inputs, owned)
 	}
 	lhsShape, err1 := backend.BufferShape(inputs[0])
 	rhsShape, err2 := backend.BufferShape(inputs[1])
@@ -212,12 +264,12 @@ func execDotGeneral(backend *simplego.Backend, node *simplego.Node, inputs []*si
 	lhs, ok1 := lhsFlat.([]float32)
 	rhs, ok2 := rhsFlat.([]float32)
 	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || !ok1 || !ok2 {
-		return state.original(backend, node, inputs, owned)
+		return fallback(backend, node, inputs, owned)
 	}
 	a, b, ok := dotGeneralOperands(layout.axes(node), lhsShape, lhs, rhsShape, rhs)
 	if !ok || outShape.Rank() != 3 || outShape.Dimensions[0] != len(a.batch) ||
 		outShape.Dimensions[1] != len(a.rows) || outShape.Dimensions[2] != len(b.cols) {
-		return state.original(backend, node, inputs, owned)
+		return fallback(backend, node, inputs, owned)
 	}
 	output := backend.NewBuffer(outShape)
 	outFlat, err := backend.BufferData(output)

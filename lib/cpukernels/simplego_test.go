@@ -27,8 +27,15 @@ func TestSimplegoInternals(t *testing.T) {
 	if got != reflect.ValueOf(execDotGeneral).Pointer() {
 		t.Fatalf("simplego's DotGeneral executor is not this package's")
 	}
-	if state.original == nil || reflect.ValueOf(state.original).Pointer() == got {
-		t.Fatalf("GoMLX's own DotGeneral executor was not kept for the fallback")
+	for opType, exec := range replacements() {
+		installed := reflect.ValueOf(simplegoExecutors[opType]).Pointer()
+		original := state.originals[opType]
+		if original == nil || reflect.ValueOf(original).Pointer() == installed {
+			t.Errorf("%s: GoMLX's own executor was not kept for the fallback", opType)
+		}
+		if reflect.ValueOf(exec).Pointer() != installed {
+			t.Errorf("%s: simplego's executor is not this package's", opType)
+		}
 	}
 }
 
@@ -58,11 +65,14 @@ var dotLayouts = []dotLayout{
 	{"batch only", []int{4, 6}, []int{4, 6}, nil, []int{0, 1}, nil, []int{0, 1}},
 }
 
-// withExecutor runs f with simplego's DotGeneral executor set to exec, then
-// puts this package's back. Tests using it must not run in parallel.
-func withExecutor(exec simplegoExecutor, f func()) {
-	simplegoExecutors[backends.OpTypeDotGeneral] = exec
-	defer func() { simplegoExecutors[backends.OpTypeDotGeneral] = execDotGeneral }()
+// withGoMLXExecutors runs f with GoMLX's own executors in simplego's table,
+// then puts this package's back. Tests using it must not run in parallel.
+func withGoMLXExecutors(f func()) {
+	saved := simplegoExecutors
+	for opType := range replacements() {
+		simplegoExecutors[opType] = state.originals[opType]
+	}
+	defer func() { simplegoExecutors = saved }()
 	f()
 }
 
@@ -112,7 +122,7 @@ func TestDotGeneralMatchesGoMLX(t *testing.T) {
 			return tensors.FromFlatDataAndDimensions(flat, x.Shape().Dimensions...)
 		}
 		var want, scale []float32
-		withExecutor(state.original, func() {
+		withGoMLXExecutors(func() {
 			want = run(lhs, rhs)
 			scale = run(abs(lhs), abs(rhs)) // Σ|a·b|: what float32 rounding errors scale with
 		})
