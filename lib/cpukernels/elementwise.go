@@ -213,9 +213,36 @@ func (p *broadcastPlan) run(kind binaryKind, out, x, y []float32) {
 	})
 }
 
+// Variants of a binary loop: both operands advance (VV), y is broadcast
+// (VS), x is broadcast (SV).
+const (
+	variantVV = iota
+	variantVS
+	variantSV
+)
+
+// binaryLoop is a SIMD loop computing n elements of out from x and y as one
+// variant of one op (see internal/asmgen).
+type binaryLoop func(out, x, y *float32, n int)
+
 // binaryRun computes out[i] = x[i·ix] ∘ y[i·iy] for i < len(out).
 func binaryRun(kind binaryKind, out, x, y []float32, ix, iy int) {
 	n := len(out)
+	if n == 0 {
+		return
+	}
+	if loops := state.binaryLoops; loops != nil && (ix == 1 || iy == 1) {
+		variant := variantVV
+		switch {
+		case ix == 1 && iy == 0:
+			variant = variantVS
+		case ix == 0:
+			variant = variantSV
+		}
+		_, _ = x[(n-1)*ix], y[(n-1)*iy] // bounds, checked before the assembly reads
+		loops[kind][variant](&out[0], &x[0], &y[0], n)
+		return
+	}
 	switch {
 	case ix == 1 && iy == 1:
 		binaryVV(kind, out, x[:n], y[:n])

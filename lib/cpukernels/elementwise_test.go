@@ -118,12 +118,20 @@ func TestBinaryOpsMatchGoMLX(t *testing.T) {
 		{{70000}, {1}},                     // one long run, split into chunks
 		{{8, 2, 128, 128}, {8, 1, 1, 128}}, // attention mask
 	}
-	for name, op := range ops {
-		for _, dims := range shapePairs {
-			label := fmt.Sprintf("%s %v∘%v", name, dims[0], dims[1])
-			compareWithGoMLX(t, label, func(b backends.Builder, p []backends.Op) (backends.Op, error) {
-				return op(b, p[0], p[1])
-			}, [][]int{dims[0], dims[1]}, 0)
+	simd := state.binaryLoops
+	if simd == nil {
+		t.Logf("no SIMD loops on this CPU: only the Go loops are tested")
+	}
+	defer func() { state.binaryLoops = simd }()
+	for _, loops := range []*[4][3]binaryLoop{simd, nil} {
+		state.binaryLoops = loops
+		for name, op := range ops {
+			for _, dims := range shapePairs {
+				label := fmt.Sprintf("%s %v∘%v (SIMD loops: %v)", name, dims[0], dims[1], loops != nil)
+				compareWithGoMLX(t, label, func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+					return op(b, p[0], p[1])
+				}, [][]int{dims[0], dims[1]}, 0)
+			}
 		}
 	}
 }

@@ -9,3 +9,39 @@ func kernelAVX512(k int, a *float32, b *float32, c *float32, ldc int, accumulate
 
 // kernelAVX2 computes a 6×16 tile of C (+)= A·B from packed micro-panels (see asmgen).
 func kernelAVX2(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
+
+// binaryAddVVAVX2 computes out[i] = x[i] Add y[i] for i < n.
+func binaryAddVVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryAddVSAVX2 computes out[i] = x[i] Add y[0] for i < n.
+func binaryAddVSAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryAddSVAVX2 computes out[i] = x[0] Add y[i] for i < n.
+func binaryAddSVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binarySubVVAVX2 computes out[i] = x[i] Sub y[i] for i < n.
+func binarySubVVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binarySubVSAVX2 computes out[i] = x[i] Sub y[0] for i < n.
+func binarySubVSAVX2(out *float32, x *float32, y *float32, n int)
+
+// binarySubSVAVX2 computes out[i] = x[0] Sub y[i] for i < n.
+func binarySubSVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryMulVVAVX2 computes out[i] = x[i] Mul y[i] for i < n.
+func binaryMulVVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryMulVSAVX2 computes out[i] = x[i] Mul y[0] for i < n.
+func binaryMulVSAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryMulSVAVX2 computes out[i] = x[0] Mul y[i] for i < n.
+func binaryMulSVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryDivVVAVX2 computes out[i] = x[i] Div y[i] for i < n.
+func binaryDivVVAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryDivVSAVX2 computes out[i] = x[i] Div y[0] for i < n.
+func binaryDivVSAVX2(out *float32, x *float32, y *float32, n int)
+
+// binaryDivSVAVX2 computes out[i] = x[0] Div y[i] for i < n.
+func binaryDivSVAVX2(out *float32, x *float32, y *float32, n int)

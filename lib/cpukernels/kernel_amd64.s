@@ -437,3 +437,539 @@ kernelAVX2_overwrite:
 	VMOVUPS Y11, 32(AX)
 	VZEROUPPER
 	RET
+
+// func binaryAddVVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryAddVVAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+
+binaryAddVVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryAddVVAVX2_tail
+	VMOVUPS (CX), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(CX), Y0
+	VADDPS  32(DX), Y0, Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(CX), Y0
+	VADDPS  64(DX), Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(CX), Y0
+	VADDPS  96(DX), Y0, Y0
+	VMOVUPS Y0, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryAddVVAVX2_block
+
+binaryAddVVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryAddVVAVX2_done
+	VMOVSS (CX), X0
+	VMOVSS (DX), X1
+	VADDSS X1, X0, X0
+	VMOVSS X0, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryAddVVAVX2_tail
+
+binaryAddVVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryAddVSAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryAddVSAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+binaryAddVSAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryAddVSAVX2_tail
+	VMOVUPS (CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VADDPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, BX
+	JMP     binaryAddVSAVX2_block
+
+binaryAddVSAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryAddVSAVX2_done
+	VMOVSS (CX), X1
+	VADDSS X0, X1, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	DECQ   BX
+	JMP    binaryAddVSAVX2_tail
+
+binaryAddVSAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryAddSVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryAddSVAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (CX), Y0
+
+binaryAddSVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryAddSVAVX2_tail
+	VMOVUPS (DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(DX), Y1
+	VADDPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryAddSVAVX2_block
+
+binaryAddSVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryAddSVAVX2_done
+	VMOVSS (DX), X1
+	VADDSS X1, X0, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryAddSVAVX2_tail
+
+binaryAddSVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binarySubVVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binarySubVVAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+
+binarySubVVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binarySubVVAVX2_tail
+	VMOVUPS (CX), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(CX), Y0
+	VSUBPS  32(DX), Y0, Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(CX), Y0
+	VSUBPS  64(DX), Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(CX), Y0
+	VSUBPS  96(DX), Y0, Y0
+	VMOVUPS Y0, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binarySubVVAVX2_block
+
+binarySubVVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binarySubVVAVX2_done
+	VMOVSS (CX), X0
+	VMOVSS (DX), X1
+	VSUBSS X1, X0, X0
+	VMOVSS X0, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binarySubVVAVX2_tail
+
+binarySubVVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binarySubVSAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binarySubVSAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+binarySubVSAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binarySubVSAVX2_tail
+	VMOVUPS (CX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VSUBPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, BX
+	JMP     binarySubVSAVX2_block
+
+binarySubVSAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binarySubVSAVX2_done
+	VMOVSS (CX), X1
+	VSUBSS X0, X1, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	DECQ   BX
+	JMP    binarySubVSAVX2_tail
+
+binarySubVSAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binarySubSVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binarySubSVAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (CX), Y0
+
+binarySubSVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binarySubSVAVX2_tail
+	VMOVUPS (DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(DX), Y1
+	VSUBPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binarySubSVAVX2_block
+
+binarySubSVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binarySubSVAVX2_done
+	VMOVSS (DX), X1
+	VSUBSS X1, X0, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binarySubSVAVX2_tail
+
+binarySubSVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryMulVVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryMulVVAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+
+binaryMulVVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryMulVVAVX2_tail
+	VMOVUPS (CX), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(CX), Y0
+	VMULPS  32(DX), Y0, Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(CX), Y0
+	VMULPS  64(DX), Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(CX), Y0
+	VMULPS  96(DX), Y0, Y0
+	VMOVUPS Y0, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryMulVVAVX2_block
+
+binaryMulVVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryMulVVAVX2_done
+	VMOVSS (CX), X0
+	VMOVSS (DX), X1
+	VMULSS X1, X0, X0
+	VMOVSS X0, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryMulVVAVX2_tail
+
+binaryMulVVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryMulVSAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryMulVSAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+binaryMulVSAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryMulVSAVX2_tail
+	VMOVUPS (CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, BX
+	JMP     binaryMulVSAVX2_block
+
+binaryMulVSAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryMulVSAVX2_done
+	VMOVSS (CX), X1
+	VMULSS X0, X1, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	DECQ   BX
+	JMP    binaryMulVSAVX2_tail
+
+binaryMulVSAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryMulSVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryMulSVAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (CX), Y0
+
+binaryMulSVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryMulSVAVX2_tail
+	VMOVUPS (DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(DX), Y1
+	VMULPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryMulSVAVX2_block
+
+binaryMulSVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryMulSVAVX2_done
+	VMOVSS (DX), X1
+	VMULSS X1, X0, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryMulSVAVX2_tail
+
+binaryMulSVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryDivVVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryDivVVAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), BX
+
+binaryDivVVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryDivVVAVX2_tail
+	VMOVUPS (CX), Y0
+	VDIVPS  (DX), Y0, Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(CX), Y0
+	VDIVPS  32(DX), Y0, Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(CX), Y0
+	VDIVPS  64(DX), Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(CX), Y0
+	VDIVPS  96(DX), Y0, Y0
+	VMOVUPS Y0, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryDivVVAVX2_block
+
+binaryDivVVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryDivVVAVX2_done
+	VMOVSS (CX), X0
+	VMOVSS (DX), X1
+	VDIVSS X1, X0, X0
+	VMOVSS X0, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryDivVVAVX2_tail
+
+binaryDivVVAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryDivVSAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryDivVSAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (DX), Y0
+
+binaryDivVSAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryDivVSAVX2_tail
+	VMOVUPS (CX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, BX
+	JMP     binaryDivVSAVX2_block
+
+binaryDivVSAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryDivVSAVX2_done
+	VMOVSS (CX), X1
+	VDIVSS X0, X1, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, CX
+	DECQ   BX
+	JMP    binaryDivVSAVX2_tail
+
+binaryDivVSAVX2_done:
+	VZEROUPPER
+	RET
+
+// func binaryDivSVAVX2(out *float32, x *float32, y *float32, n int)
+// Requires: AVX
+TEXT ·binaryDivSVAVX2(SB), NOSPLIT, $0-32
+	MOVQ         out+0(FP), AX
+	MOVQ         x+8(FP), CX
+	MOVQ         y+16(FP), DX
+	MOVQ         n+24(FP), BX
+	VBROADCASTSS (CX), Y0
+
+binaryDivSVAVX2_block:
+	CMPQ    BX, $0x00000020
+	JL      binaryDivSVAVX2_tail
+	VMOVUPS (DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(DX), Y1
+	VDIVPS  Y1, Y0, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, BX
+	JMP     binaryDivSVAVX2_block
+
+binaryDivSVAVX2_tail:
+	CMPQ   BX, $0x00000000
+	JE     binaryDivSVAVX2_done
+	VMOVSS (DX), X1
+	VDIVSS X1, X0, X1
+	VMOVSS X1, (AX)
+	ADDQ   $0x00000004, AX
+	ADDQ   $0x00000004, DX
+	DECQ   BX
+	JMP    binaryDivSVAVX2_tail
+
+binaryDivSVAVX2_done:
+	VZEROUPPER
+	RET

@@ -11,3 +11,16 @@ func simdKernels() []*microKernel {
 			supported: cpu.X86.HasAVX2 && cpu.X86.HasFMA},
 	}
 }
+
+// simdBinaryLoops returns the AVX2 loops of the binary ops, or nil without AVX2.
+func simdBinaryLoops() *[4][3]binaryLoop {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return &[4][3]binaryLoop{
+		binaryAdd: {binaryAddVVAVX2, binaryAddVSAVX2, binaryAddSVAVX2},
+		binarySub: {binarySubVVAVX2, binarySubVSAVX2, binarySubSVAVX2},
+		binaryMul: {binaryMulVVAVX2, binaryMulVSAVX2, binaryMulSVAVX2},
+		binaryDiv: {binaryDivVVAVX2, binaryDivVSAVX2, binaryDivSVAVX2},
+	}
+}

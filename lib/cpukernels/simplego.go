@@ -50,6 +50,9 @@ type nodeLayout struct {
 var state struct {
 	kernel *microKernel
 	layout nodeLayout
+	// binaryLoops are the SIMD loops of the binary ops, by binaryKind and
+	// variant; nil where this CPU or the chosen kernel has none.
+	binaryLoops *[4][3]binaryLoop
 	// originals are GoMLX's executors of the ops replaced, for the cases the
 	// replacements do not handle.
 	originals [backends.OpTypeLast]simplegoExecutor
@@ -102,6 +105,9 @@ func install(setting string) {
 			}
 		}
 		state.kernel, state.layout = kern, layout
+		if kern.name != "generic" {
+			state.binaryLoops = simdBinaryLoops()
+		}
 		for opType, exec := range ops {
 			state.originals[opType] = simplegoExecutors[opType]
 			simplegoExecutors[opType] = exec

@@ -40,7 +40,111 @@ func main() {
 	for _, s := range specs {
 		generate(s)
 	}
+	for _, op := range binaryOps {
+		for _, v := range []string{"VV", "VS", "SV"} {
+			generateBinary(op, v)
+		}
+	}
 	Generate()
+}
+
+// binaryOp is an element-wise float32 op with its packed and scalar AVX instructions.
+type binaryOp struct {
+	name           string
+	packed, scalar func(ops ...Op)
+}
+
+var binaryOps = []binaryOp{
+	{"Add", VADDPS, VADDSS},
+	{"Sub", VSUBPS, VSUBSS},
+	{"Mul", VMULPS, VMULSS},
+	{"Div", VDIVPS, VDIVSS},
+}
+
+// generateBinary writes binary<Op><Variant>AVX2(out, x, y *float32, n int):
+// out[i] = x[i] ∘ y[i] (VV), x[i] ∘ y[0] (VS) or x[0] ∘ y[i] (SV), i < n,
+// 32 floats per iteration in four ymm registers, then one at a time.
+func generateBinary(op binaryOp, variant string) {
+	name := "binary" + op.name + variant + "AVX2"
+	TEXT(name, NOSPLIT, "func(out, x, y *float32, n int)")
+	Doc(fmt.Sprintf("%s computes out[i] = %s for i < n.", name, map[string]string{
+		"VV": "x[i] " + op.name + " y[i]", "VS": "x[i] " + op.name + " y[0]", "SV": "x[0] " + op.name + " y[i]"}[variant]))
+	out := Load(Param("out"), GP64())
+	x := Load(Param("x"), GP64())
+	y := Load(Param("y"), GP64())
+	n := Load(Param("n"), GP64())
+	// The scalar side, broadcast once.
+	var c VecVirtual
+	switch variant {
+	case "VS":
+		c = YMM()
+		VBROADCASTSS(Mem{Base: y}, c)
+	case "SV":
+		c = YMM()
+		VBROADCASTSS(Mem{Base: x}, c)
+	}
+	const unroll = 4
+	label := func(s string) string { return name + "_" + s }
+	Label(label("block"))
+	CMPQ(n, U32(8*unroll))
+	JL(LabelRef(label("tail")))
+	regs := make([]VecVirtual, unroll)
+	for i := range regs {
+		regs[i] = YMM()
+		switch variant {
+		case "VV":
+			VMOVUPS(Mem{Base: x, Disp: 32 * i}, regs[i])
+			op.packed(Mem{Base: y, Disp: 32 * i}, regs[i], regs[i])
+		case "VS":
+			VMOVUPS(Mem{Base: x, Disp: 32 * i}, regs[i])
+			op.packed(c, regs[i], regs[i])
+		case "SV":
+			VMOVUPS(Mem{Base: y, Disp: 32 * i}, regs[i])
+			op.packed(regs[i], c, regs[i])
+		}
+		VMOVUPS(regs[i], Mem{Base: out, Disp: 32 * i})
+	}
+	ADDQ(U32(32*unroll), out)
+	if variant != "SV" {
+		ADDQ(U32(32*unroll), x)
+	}
+	if variant != "VS" {
+		ADDQ(U32(32*unroll), y)
+	}
+	SUBQ(U32(8*unroll), n)
+	JMP(LabelRef(label("block")))
+
+	Label(label("tail"))
+	CMPQ(n, U32(0))
+	JE(LabelRef(label("done")))
+	t := XMM()
+	switch variant {
+	case "VV":
+		VMOVSS(Mem{Base: x}, t)
+		u := XMM()
+		VMOVSS(Mem{Base: y}, u)
+		op.scalar(u, t, t)
+	case "VS":
+		VMOVSS(Mem{Base: x}, t)
+		op.scalar(c.AsX(), t, t)
+	case "SV":
+		VMOVSS(Mem{Base: y}, t)
+		op.scalar(t, c.AsX(), t)
+	}
+	VMOVSS(t, Mem{Base: out})
+	ADDQ(U32(4), out)
+	if variant != "SV" {
+		ADDQ(U32(4), x)
+	}
+	if variant != "VS" {
+		ADDQ(U32(4), y)
+	}
+	DECQ(n)
+	JMP(LabelRef(label("tail")))
+
+	Label(label("done"))
+	VZEROUPPER()
+	RET()
 }
 
 func generate(s kernelSpec) {
