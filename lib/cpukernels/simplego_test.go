@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -212,6 +215,32 @@ func TestChooseKernel(t *testing.T) {
 				t.Errorf("auto picked %s, the best supported is %s", best.name, k.name)
 			}
 			break
+		}
+	}
+}
+
+// TestEnvForcesKernel starts this test binary with each $POLARITY_CPU_KERNELS
+// value and checks which kernel its init installed.
+func TestEnvForcesKernel(t *testing.T) {
+	if os.Getenv("CPUKERNELS_PRINT_KERNEL") == "1" {
+		fmt.Printf("kernel=%q\n", Kernel())
+		return
+	}
+	cases := map[string]string{"off": "", "generic": "generic"}
+	for _, k := range kernels {
+		if k.supported {
+			cases[k.name] = k.name
+		}
+	}
+	for setting, want := range cases {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvForcesKernel$")
+		cmd.Env = append(os.Environ(), "CPUKERNELS_PRINT_KERNEL=1", EnvVar+"="+setting)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s=%s: %v\n%s", EnvVar, setting, err, out)
+		}
+		if !strings.Contains(string(out), fmt.Sprintf("kernel=%q", want)) {
+			t.Errorf("%s=%s: got %s, want kernel %q", EnvVar, setting, out, want)
 		}
 	}
 }

@@ -46,6 +46,7 @@ func report(versions map[string]string) []Item {
 		items = append(items, Item{m, v})
 	}
 	items = append(items, Item{"GoMLX backend", compute.Choose().String()})
+	items = append(items, Item{"CPU kernels", compute.CPUKernels()})
 	if src, err := dataset.SourceFromEnv(); err != nil {
 		items = append(items, Item{"Reviews", "error: " + err.Error()})
 	} else {
