@@ -325,6 +325,63 @@ func binarySV(kind binaryKind, out []float32, c float32, y []float32) {
 	}
 }
 
+// execBroadcastInDim is the executor of BroadcastInDim on float32: the
+// operand's axes map, in order, to the output axes listed in the node's data;
+// the other output axes repeat it.
+func execBroadcastInDim(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	axes, ok := state.layout.data(node).([]int)
+	x, xShape, ok2 := float32Operand(backend, inputs[0])
+	outShape := state.layout.shape(node)
+	if !ok || !ok2 || len(inputs) != 1 || outShape.DType != dtypes.Float32 {
+		return fallback(backend, node, inputs, owned)
+	}
+	// The operand as a tensor of the output's rank (1 on the new axes): the
+	// same flat data when the axes are increasing.
+	expanded := shapes.Make(dtypes.Float32)
+	if xShape.Size() != 1 {
+		if len(axes) != xShape.Rank() {
+			return fallback(backend, node, inputs, owned)
+		}
+		expanded.Dimensions = make([]int, outShape.Rank())
+		for i := range expanded.Dimensions {
+			expanded.Dimensions[i] = 1
+		}
+		for i, a := range axes {
+			if a < 0 || a >= outShape.Rank() || (i > 0 && a <= axes[i-1]) {
+				return fallback(backend, node, inputs, owned)
+			}
+			expanded.Dimensions[a] = xShape.Dimensions[i]
+		}
+	}
+	plan, ok := newBroadcastPlan(outShape.Dimensions, expanded, expanded)
+	if !ok {
+		return fallback(backend, node, inputs, owned)
+	}
+	output := backend.NewBuffer(outShape)
+	flat, _ := backend.BufferData(output)
+	plan.runCopy(flat.([]float32), x)
+	return output, nil
+}
+
+// runCopy writes the plan's x operand broadcast to the output.
+func (p *broadcastPlan) runCopy(out, x []float32) {
+	n := p.n
+	parallelFor(p.rows, p.rows*n, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xo, _ := p.rowStarts(r)
+			row := out[r*n : (r+1)*n]
+			if p.ix == 1 {
+				copy(row, x[xo:xo+n])
+			} else {
+				v := x[xo]
+				for i := range row {
+					row[i] = v
+				}
+			}
+		}
+	})
+}
+
 // unaryKind is a float32 function applied element-wise.
 type unaryKind int
 

@@ -214,3 +214,22 @@ func TestErf32(t *testing.T) {
 		t.Errorf("erf32(NaN) = %g", got)
 	}
 }
+
+func TestBroadcastInDimMatchesGoMLX(t *testing.T) {
+	cases := []struct {
+		from, to, axes []int
+	}{
+		{[]int{64}, []int{16, 128, 64}, []int{2}},             // bias row
+		{[]int{16, 128}, []int{16, 128, 64}, []int{0, 1}},     // per-token value
+		{[]int{16, 128}, []int{16, 2, 128, 128}, []int{0, 3}}, // attention mask
+		{[]int{3, 5}, []int{3, 4, 5}, []int{0, 2}},            // middle axis
+		{[]int{1}, []int{70, 1000}, []int{1}},                 // size 1 to a large tensor
+		{[]int{}, []int{4, 5}, []int{}},                       // scalar
+		{[]int{2, 1, 3}, []int{2, 6, 3}, []int{0, 1, 2}},      // unit axis grows
+	}
+	for _, c := range cases {
+		compareWithGoMLX(t, fmt.Sprintf("BroadcastInDim %v→%v on %v", c.from, c.to, c.axes), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			return b.BroadcastInDim(p[0], shapes.Make(dtypes.Float32, c.to...), c.axes)
+		}, [][]int{c.from}, 0)
+	}
+}

@@ -80,9 +80,19 @@ func gemm(kern *microKernel, a, b matrices, out []float32, workers int) {
 		workers = 1
 	}
 	tasksOf := func(mc, nc int) int { return batch * ceilDiv(m, mc) * ceilDiv(n, nc) }
-	// With few tasks, narrower ones keep every worker busy.
-	for workers > 1 && tasksOf(mc, nc) < 2*workers && nc > 4*kern.nr {
-		nc = roundUp(nc/2, kern.nr)
+	// With few tasks, smaller ones keep every worker busy: halve the larger
+	// side (in tiles) while it stays a few tiles wide.
+	for split := true; split && workers > 1 && tasksOf(mc, nc) < 2*workers; {
+		switch {
+		case nc/kern.nr >= mc/kern.mr && nc >= 4*kern.nr:
+			nc = roundUp(nc/2, kern.nr)
+		case mc >= 4*kern.mr:
+			mc = roundUp(mc/2, kern.mr)
+		case nc >= 2*kern.nr:
+			nc = roundUp(nc/2, kern.nr)
+		default:
+			split = false
+		}
 	}
 	g := gemmJob{kern: kern, a: a, b: b, out: out, m: m, n: n, k: k, mc: mc, nc: nc,
 		mTasks: ceilDiv(m, mc), nTasks: ceilDiv(n, nc)}

@@ -68,6 +68,8 @@ func replacements() map[backends.OpType]simplegoExecutor {
 		backends.OpTypeReduceMax:  execReduce(reduceMax),
 		backends.OpTypeExp:        execUnary(unaryExp),
 		backends.OpTypeErf:        execUnary(unaryErf),
+
+		backends.OpTypeBroadcastInDim: execBroadcastInDim,
 	}
 	for opType, kind := range binaryOpTypes {
 		r[opType] = execBinary(kind)
@@ -140,7 +142,7 @@ func probeInternals() (layout nodeLayout, err error) {
 		return layout, err
 	}
 
-	node, reduce, err := probeNodes()
+	node, reduce, broadcast, err := probeNodes()
 	if err != nil {
 		return layout, err
 	}
@@ -174,52 +176,66 @@ func probeInternals() (layout nodeLayout, err error) {
 	if axes, ok := layout.data(reduce).([]int); !ok || !reflect.DeepEqual(axes, []int{0, 2}) {
 		return layout, fmt.Errorf("a ReduceSum node's data is %#v, expected its axes []int{0, 2}", layout.data(reduce))
 	}
+	if op := layout.opType(broadcast); op != backends.OpTypeBroadcastInDim {
+		return layout, fmt.Errorf("a BroadcastInDim node has op type %s", op)
+	}
+	if axes, ok := layout.data(broadcast).([]int); !ok || !reflect.DeepEqual(axes, []int{0, 2, 3}) {
+		return layout, fmt.Errorf("a BroadcastInDim node's data is %#v, expected its axes []int{0, 2, 3}", layout.data(broadcast))
+	}
 	return layout, nil
 }
 
 // probeNodes builds, on a throwaway backend, lhs [2,3,5] · rhs [5,3,4]
 // contracting lhs axis 2 with rhs axis 0 and batching on axis 1 of both, and
-// ReduceSum(lhs, 0, 2); it returns the DotGeneral node (the input of the
-// Reshape that DotGeneral returns) and the ReduceSum node.
-func probeNodes() (dotGeneral, reduceSum *simplego.Node, err error) {
+// ReduceSum(lhs, 0, 2) and BroadcastInDim(lhs → [2,7,3,5] on axes 0,2,3); it
+// returns the DotGeneral node (the input of the Reshape that DotGeneral
+// returns), the ReduceSum and the BroadcastInDim nodes.
+func probeNodes() (dotGeneral, reduceSum, broadcast *simplego.Node, err error) {
 	backend, err := simplego.New("")
 	if err != nil {
-		return nil, nil, fmt.Errorf("creating a probe backend: %w", err)
+		return nil, nil, nil, fmt.Errorf("creating a probe backend: %w", err)
 	}
 	defer backend.Finalize()
 	builder := backend.Builder("cpukernels_probe")
 	lhs, err := builder.Parameter("lhs", shapes.Make(dtypes.Float32, 2, 3, 5), nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rhs, err := builder.Parameter("rhs", shapes.Make(dtypes.Float32, 5, 3, 4), nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	result, err := builder.DotGeneral(lhs, []int{2}, []int{1}, rhs, []int{0}, []int{1})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	reshape, ok := result.(*simplego.Node)
 	if !ok {
-		return nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
+		return nil, nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
 	}
 	inputs, ok := reflect.TypeFor[simplego.Node]().FieldByName("inputs")
 	if !ok || inputs.Type != reflect.TypeFor[[]*simplego.Node]() {
-		return nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
+		return nil, nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
 	}
 	nodes := *(*[]*simplego.Node)(unsafe.Add(unsafe.Pointer(reshape), inputs.Offset))
 	if len(nodes) != 1 {
-		return nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
+		return nil, nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
 	}
 	sum, err := builder.ReduceSum(lhs, 0, 2)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if reduceSum, ok = sum.(*simplego.Node); !ok {
-		return nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
+		return nil, nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
 	}
-	return nodes[0], reduceSum, nil
+	b, err := builder.BroadcastInDim(lhs, shapes.Make(dtypes.Float32, 2, 7, 3, 5), []int{0, 2, 3})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if broadcast, ok = b.(*simplego.Node); !ok {
+		return nil, nil, nil, fmt.Errorf("BroadcastInDim returned a %T, expected *simplego.Node", b)
+	}
+	return nodes[0], reduceSum, broadcast, nil
 }
 
 // opType, shape and data read a node's unexported fields.
