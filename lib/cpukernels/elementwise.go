@@ -401,18 +401,33 @@ func execUnary(kind unaryKind) simplegoExecutor {
 		const chunk = 1 << 13
 		parallelFor(ceilDiv(len(x), chunk), 4*len(x), func(lo, hi int) {
 			a, b := lo*chunk, min(hi*chunk, len(x))
-			switch kind {
-			case unaryExp:
-				for i, v := range x[a:b] {
-					out[a+i] = exp32(v)
-				}
-			case unaryErf:
-				for i, v := range x[a:b] {
-					out[a+i] = erf32(v)
-				}
-			}
+			unaryRun(kind, out[a:b], x[a:b])
 		})
 		return output, nil
+	}
+}
+
+// unaryLoop is a SIMD loop computing the first n - n mod 8 elements of out
+// from x (see internal/asmgen).
+type unaryLoop func(out, x *float32, n int)
+
+// unaryRun computes out[i] = f(x[i]).
+func unaryRun(kind unaryKind, out, x []float32) {
+	out = out[:len(x)]
+	if loops := state.unaryLoops; loops != nil && len(x) >= 8 {
+		loops[kind](&out[0], &x[0], len(x))
+		done := len(x) &^ 7
+		out, x = out[done:], x[done:]
+	}
+	switch kind {
+	case unaryExp:
+		for i, v := range x {
+			out[i] = exp32(v)
+		}
+	case unaryErf:
+		for i, v := range x {
+			out[i] = erf32(v)
+		}
 	}
 }
 

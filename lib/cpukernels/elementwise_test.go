@@ -137,7 +137,7 @@ func TestBinaryOpsMatchGoMLX(t *testing.T) {
 }
 
 func TestUnaryOpsMatchGoMLX(t *testing.T) {
-	for _, dims := range [][]int{{7}, {3, 50, 700}} {
+	for _, dims := range [][]int{{7}, {13}, {3, 50, 700}} {
 		compareWithGoMLX(t, fmt.Sprintf("Exp %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.Exp(p[0])
 		}, [][]int{dims}, 3e-7)
@@ -167,6 +167,50 @@ func TestReductionsMatchGoMLX(t *testing.T) {
 		compareWithGoMLX(t, fmt.Sprintf("ReduceMax %v over %v", c.dims, c.axes), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.ReduceMax(p[0], c.axes...)
 		}, [][]int{c.dims}, 0)
+	}
+}
+
+// TestUnaryLoops checks the SIMD Exp and Erf loops (and the Go code they
+// hand the last n mod 8 elements to) against math.Exp and math.Erf, with the
+// special values.
+func TestUnaryLoops(t *testing.T) {
+	if state.unaryLoops == nil {
+		t.Skip("no SIMD loops on this CPU")
+	}
+	var xs []float32
+	for x := float32(-90); x < 90; x += 0.00917 {
+		xs = append(xs, x)
+	}
+	inf := float32(math.Inf(1))
+	xs = append(xs, 0, -0.0, inf, -inf, float32(math.NaN()), 88.72, 88.73, -87.33, -87.34, 4, -4, 1e-30, 3)
+	for _, kind := range []unaryKind{unaryExp, unaryErf} {
+		out := make([]float32, len(xs))
+		unaryRun(kind, out, xs)
+		var worst float64
+		for i, x := range xs {
+			got := float64(out[i])
+			var want float64
+			var err float64
+			if kind == unaryExp {
+				want = float64(float32(math.Exp(float64(x)))) // +Inf past MaxFloat32
+				if want == 0 || x < -87.33654 { // below the float32 normal range: exp32 gives 0
+					want = 0
+				}
+				err = math.Abs(got-want) / math.Max(want, 1e-38)
+			} else {
+				want = math.Erf(float64(x))
+				err = math.Abs(got - want)
+			}
+			if math.IsNaN(want) != math.IsNaN(got) || (math.IsInf(want, 0) && got != want) {
+				t.Fatalf("kind %d: f(%g) = %g, want %g", kind, x, got, want)
+			}
+			if !math.IsInf(want, 0) && !math.IsNaN(want) {
+				worst = max(worst, err)
+			}
+		}
+		if limit := map[unaryKind]float64{unaryExp: 2.5e-7, unaryErf: 4e-7}[kind]; worst > limit {
+			t.Errorf("kind %d: error %g > %g", kind, worst, limit)
+		}
 	}
 }
 

@@ -45,3 +45,7 @@ func binaryDivVSAVX2(out *float32, x *float32, y *float32, n int)
 
 // binaryDivSVAVX2 computes out[i] = x[0] Div y[i] for i < n.
 func binaryDivSVAVX2(out *float32, x *float32, y *float32, n int)
+
+func expAVX2(out *float32, x *float32, n int)
+
+func erfAVX2(out *float32, x *float32, n int)

@@ -973,3 +973,343 @@ binaryDivSVAVX2_tail:
 binaryDivSVAVX2_done:
 	VZEROUPPER
 	RET
+
+DATA expConsts<>+0(SB)/4, $0xc2aeac4f
+DATA expConsts<>+4(SB)/4, $0xc2aeac4f
+DATA expConsts<>+8(SB)/4, $0xc2aeac4f
+DATA expConsts<>+12(SB)/4, $0xc2aeac4f
+DATA expConsts<>+16(SB)/4, $0xc2aeac4f
+DATA expConsts<>+20(SB)/4, $0xc2aeac4f
+DATA expConsts<>+24(SB)/4, $0xc2aeac4f
+DATA expConsts<>+28(SB)/4, $0xc2aeac4f
+DATA expConsts<>+32(SB)/4, $0x42b17217
+DATA expConsts<>+36(SB)/4, $0x42b17217
+DATA expConsts<>+40(SB)/4, $0x42b17217
+DATA expConsts<>+44(SB)/4, $0x42b17217
+DATA expConsts<>+48(SB)/4, $0x42b17217
+DATA expConsts<>+52(SB)/4, $0x42b17217
+DATA expConsts<>+56(SB)/4, $0x42b17217
+DATA expConsts<>+60(SB)/4, $0x42b17217
+DATA expConsts<>+64(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+68(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+72(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+76(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+80(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+84(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+88(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+92(SB)/4, $0x3fb8aa3b
+DATA expConsts<>+96(SB)/4, $0x3f000000
+DATA expConsts<>+100(SB)/4, $0x3f000000
+DATA expConsts<>+104(SB)/4, $0x3f000000
+DATA expConsts<>+108(SB)/4, $0x3f000000
+DATA expConsts<>+112(SB)/4, $0x3f000000
+DATA expConsts<>+116(SB)/4, $0x3f000000
+DATA expConsts<>+120(SB)/4, $0x3f000000
+DATA expConsts<>+124(SB)/4, $0x3f000000
+DATA expConsts<>+128(SB)/4, $0x3f318000
+DATA expConsts<>+132(SB)/4, $0x3f318000
+DATA expConsts<>+136(SB)/4, $0x3f318000
+DATA expConsts<>+140(SB)/4, $0x3f318000
+DATA expConsts<>+144(SB)/4, $0x3f318000
+DATA expConsts<>+148(SB)/4, $0x3f318000
+DATA expConsts<>+152(SB)/4, $0x3f318000
+DATA expConsts<>+156(SB)/4, $0x3f318000
+DATA expConsts<>+160(SB)/4, $0xb95e8083
+DATA expConsts<>+164(SB)/4, $0xb95e8083
+DATA expConsts<>+168(SB)/4, $0xb95e8083
+DATA expConsts<>+172(SB)/4, $0xb95e8083
+DATA expConsts<>+176(SB)/4, $0xb95e8083
+DATA expConsts<>+180(SB)/4, $0xb95e8083
+DATA expConsts<>+184(SB)/4, $0xb95e8083
+DATA expConsts<>+188(SB)/4, $0xb95e8083
+DATA expConsts<>+192(SB)/4, $0x39506967
+DATA expConsts<>+196(SB)/4, $0x39506967
+DATA expConsts<>+200(SB)/4, $0x39506967
+DATA expConsts<>+204(SB)/4, $0x39506967
+DATA expConsts<>+208(SB)/4, $0x39506967
+DATA expConsts<>+212(SB)/4, $0x39506967
+DATA expConsts<>+216(SB)/4, $0x39506967
+DATA expConsts<>+220(SB)/4, $0x39506967
+DATA expConsts<>+224(SB)/4, $0x3ab743ce
+DATA expConsts<>+228(SB)/4, $0x3ab743ce
+DATA expConsts<>+232(SB)/4, $0x3ab743ce
+DATA expConsts<>+236(SB)/4, $0x3ab743ce
+DATA expConsts<>+240(SB)/4, $0x3ab743ce
+DATA expConsts<>+244(SB)/4, $0x3ab743ce
+DATA expConsts<>+248(SB)/4, $0x3ab743ce
+DATA expConsts<>+252(SB)/4, $0x3ab743ce
+DATA expConsts<>+256(SB)/4, $0x3c088908
+DATA expConsts<>+260(SB)/4, $0x3c088908
+DATA expConsts<>+264(SB)/4, $0x3c088908
+DATA expConsts<>+268(SB)/4, $0x3c088908
+DATA expConsts<>+272(SB)/4, $0x3c088908
+DATA expConsts<>+276(SB)/4, $0x3c088908
+DATA expConsts<>+280(SB)/4, $0x3c088908
+DATA expConsts<>+284(SB)/4, $0x3c088908
+DATA expConsts<>+288(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+292(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+296(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+300(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+304(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+308(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+312(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+316(SB)/4, $0x3d2aa9c1
+DATA expConsts<>+320(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+324(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+328(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+332(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+336(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+340(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+344(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+348(SB)/4, $0x3e2aaaaa
+DATA expConsts<>+352(SB)/4, $0x3f000000
+DATA expConsts<>+356(SB)/4, $0x3f000000
+DATA expConsts<>+360(SB)/4, $0x3f000000
+DATA expConsts<>+364(SB)/4, $0x3f000000
+DATA expConsts<>+368(SB)/4, $0x3f000000
+DATA expConsts<>+372(SB)/4, $0x3f000000
+DATA expConsts<>+376(SB)/4, $0x3f000000
+DATA expConsts<>+380(SB)/4, $0x3f000000
+DATA expConsts<>+384(SB)/4, $0x3f800000
+DATA expConsts<>+388(SB)/4, $0x3f800000
+DATA expConsts<>+392(SB)/4, $0x3f800000
+DATA expConsts<>+396(SB)/4, $0x3f800000
+DATA expConsts<>+400(SB)/4, $0x3f800000
+DATA expConsts<>+404(SB)/4, $0x3f800000
+DATA expConsts<>+408(SB)/4, $0x3f800000
+DATA expConsts<>+412(SB)/4, $0x3f800000
+DATA expConsts<>+416(SB)/4, $0x0000007f
+DATA expConsts<>+420(SB)/4, $0x0000007f
+DATA expConsts<>+424(SB)/4, $0x0000007f
+DATA expConsts<>+428(SB)/4, $0x0000007f
+DATA expConsts<>+432(SB)/4, $0x0000007f
+DATA expConsts<>+436(SB)/4, $0x0000007f
+DATA expConsts<>+440(SB)/4, $0x0000007f
+DATA expConsts<>+444(SB)/4, $0x0000007f
+DATA expConsts<>+448(SB)/4, $0x7f800000
+DATA expConsts<>+452(SB)/4, $0x7f800000
+DATA expConsts<>+456(SB)/4, $0x7f800000
+DATA expConsts<>+460(SB)/4, $0x7f800000
+DATA expConsts<>+464(SB)/4, $0x7f800000
+DATA expConsts<>+468(SB)/4, $0x7f800000
+DATA expConsts<>+472(SB)/4, $0x7f800000
+DATA expConsts<>+476(SB)/4, $0x7f800000
+GLOBL expConsts<>(SB), RODATA|NOPTR, $480
+
+// func expAVX2(out *float32, x *float32, n int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+
+expAVX2_loop:
+	CMPQ    DX, $0x00000008
+	JL      expAVX2_done
+	VMOVUPS (CX), Y0
+
+	// Clamp, then n = floor(x·log2(e) + ½) and r = x - n·ln 2 (in two parts).
+	VMAXPS       expConsts<>+0(SB), Y0, Y1
+	VMINPS       expConsts<>+32(SB), Y1, Y1
+	VMOVUPS      expConsts<>+96(SB), Y2
+	VFMADD231PS  expConsts<>+64(SB), Y1, Y2
+	VROUNDPS     $0x01, Y2, Y2
+	VMOVAPS      Y1, Y1
+	VFNMADD231PS expConsts<>+128(SB), Y2, Y1
+	VFNMADD231PS expConsts<>+160(SB), Y2, Y1
+
+	// y = p(r)·r² + r + 1
+	VMOVUPS     expConsts<>+192(SB), Y3
+	VFMADD213PS expConsts<>+224(SB), Y1, Y3
+	VFMADD213PS expConsts<>+256(SB), Y1, Y3
+	VFMADD213PS expConsts<>+288(SB), Y1, Y3
+	VFMADD213PS expConsts<>+320(SB), Y1, Y3
+	VFMADD213PS expConsts<>+352(SB), Y1, Y3
+	VMULPS      Y1, Y1, Y4
+	VFMADD213PS Y1, Y4, Y3
+	VADDPS      expConsts<>+384(SB), Y3, Y3
+
+	// y · 2^n, as 2^(n>>1) · 2^(n - n>>1) so that n = 128 does not overflow the exponent.
+	VCVTPS2DQ Y2, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    expConsts<>+416(SB), Y2, Y2
+	VPADDD    expConsts<>+416(SB), Y1, Y1
+	VPSLLD    $0x17, Y2, Y2
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y2, Y3, Y3
+	VMULPS    Y1, Y3, Y3
+
+	// x > hi: +Inf; x < lo: 0; NaN: NaN.
+	VCMPPS    $0x1e, expConsts<>+32(SB), Y0, Y1
+	VBLENDVPS Y1, expConsts<>+448(SB), Y3, Y3
+	VCMPPS    $0x11, expConsts<>+0(SB), Y0, Y1
+	VXORPS    Y2, Y2, Y2
+	VBLENDVPS Y1, Y2, Y3, Y3
+	VCMPPS    $0x03, Y0, Y0, Y1
+	VBLENDVPS Y1, Y0, Y3, Y3
+	VMOVUPS   Y3, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, DX
+	JMP       expAVX2_loop
+
+expAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA erfConsts<>+0(SB)/4, $0xc0800000
+DATA erfConsts<>+4(SB)/4, $0xc0800000
+DATA erfConsts<>+8(SB)/4, $0xc0800000
+DATA erfConsts<>+12(SB)/4, $0xc0800000
+DATA erfConsts<>+16(SB)/4, $0xc0800000
+DATA erfConsts<>+20(SB)/4, $0xc0800000
+DATA erfConsts<>+24(SB)/4, $0xc0800000
+DATA erfConsts<>+28(SB)/4, $0xc0800000
+DATA erfConsts<>+32(SB)/4, $0x40800000
+DATA erfConsts<>+36(SB)/4, $0x40800000
+DATA erfConsts<>+40(SB)/4, $0x40800000
+DATA erfConsts<>+44(SB)/4, $0x40800000
+DATA erfConsts<>+48(SB)/4, $0x40800000
+DATA erfConsts<>+52(SB)/4, $0x40800000
+DATA erfConsts<>+56(SB)/4, $0x40800000
+DATA erfConsts<>+60(SB)/4, $0x40800000
+DATA erfConsts<>+64(SB)/4, $0xaf95df0b
+DATA erfConsts<>+68(SB)/4, $0xaf95df0b
+DATA erfConsts<>+72(SB)/4, $0xaf95df0b
+DATA erfConsts<>+76(SB)/4, $0xaf95df0b
+DATA erfConsts<>+80(SB)/4, $0xaf95df0b
+DATA erfConsts<>+84(SB)/4, $0xaf95df0b
+DATA erfConsts<>+88(SB)/4, $0xaf95df0b
+DATA erfConsts<>+92(SB)/4, $0xaf95df0b
+DATA erfConsts<>+96(SB)/4, $0x32edffee
+DATA erfConsts<>+100(SB)/4, $0x32edffee
+DATA erfConsts<>+104(SB)/4, $0x32edffee
+DATA erfConsts<>+108(SB)/4, $0x32edffee
+DATA erfConsts<>+112(SB)/4, $0x32edffee
+DATA erfConsts<>+116(SB)/4, $0x32edffee
+DATA erfConsts<>+120(SB)/4, $0x32edffee
+DATA erfConsts<>+124(SB)/4, $0x32edffee
+DATA erfConsts<>+128(SB)/4, $0xb60cff51
+DATA erfConsts<>+132(SB)/4, $0xb60cff51
+DATA erfConsts<>+136(SB)/4, $0xb60cff51
+DATA erfConsts<>+140(SB)/4, $0xb60cff51
+DATA erfConsts<>+144(SB)/4, $0xb60cff51
+DATA erfConsts<>+148(SB)/4, $0xb60cff51
+DATA erfConsts<>+152(SB)/4, $0xb60cff51
+DATA erfConsts<>+156(SB)/4, $0xb60cff51
+DATA erfConsts<>+160(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+164(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+168(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+172(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+176(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+180(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+184(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+188(SB)/4, $0xb86ec2d2
+DATA erfConsts<>+192(SB)/4, $0xba40ac63
+DATA erfConsts<>+196(SB)/4, $0xba40ac63
+DATA erfConsts<>+200(SB)/4, $0xba40ac63
+DATA erfConsts<>+204(SB)/4, $0xba40ac63
+DATA erfConsts<>+208(SB)/4, $0xba40ac63
+DATA erfConsts<>+212(SB)/4, $0xba40ac63
+DATA erfConsts<>+216(SB)/4, $0xba40ac63
+DATA erfConsts<>+220(SB)/4, $0xba40ac63
+DATA erfConsts<>+224(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+228(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+232(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+236(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+240(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+244(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+248(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+252(SB)/4, $0xbb41a1f6
+DATA erfConsts<>+256(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+260(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+264(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+268(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+272(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+276(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+280(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+284(SB)/4, $0xbc83dbd4
+DATA erfConsts<>+288(SB)/4, $0xb77460cd
+DATA erfConsts<>+292(SB)/4, $0xb77460cd
+DATA erfConsts<>+296(SB)/4, $0xb77460cd
+DATA erfConsts<>+300(SB)/4, $0xb77460cd
+DATA erfConsts<>+304(SB)/4, $0xb77460cd
+DATA erfConsts<>+308(SB)/4, $0xb77460cd
+DATA erfConsts<>+312(SB)/4, $0xb77460cd
+DATA erfConsts<>+316(SB)/4, $0xb77460cd
+DATA erfConsts<>+320(SB)/4, $0xb95fbd29
+DATA erfConsts<>+324(SB)/4, $0xb95fbd29
+DATA erfConsts<>+328(SB)/4, $0xb95fbd29
+DATA erfConsts<>+332(SB)/4, $0xb95fbd29
+DATA erfConsts<>+336(SB)/4, $0xb95fbd29
+DATA erfConsts<>+340(SB)/4, $0xb95fbd29
+DATA erfConsts<>+344(SB)/4, $0xb95fbd29
+DATA erfConsts<>+348(SB)/4, $0xb95fbd29
+DATA erfConsts<>+352(SB)/4, $0xbadc924e
+DATA erfConsts<>+356(SB)/4, $0xbadc924e
+DATA erfConsts<>+360(SB)/4, $0xbadc924e
+DATA erfConsts<>+364(SB)/4, $0xbadc924e
+DATA erfConsts<>+368(SB)/4, $0xbadc924e
+DATA erfConsts<>+372(SB)/4, $0xbadc924e
+DATA erfConsts<>+376(SB)/4, $0xbadc924e
+DATA erfConsts<>+380(SB)/4, $0xbadc924e
+DATA erfConsts<>+384(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+388(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+392(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+396(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+400(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+404(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+408(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+412(SB)/4, $0xbbf19bf8
+DATA erfConsts<>+416(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+420(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+424(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+428(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+432(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+436(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+440(SB)/4, $0xbc69b6a7
+DATA erfConsts<>+444(SB)/4, $0xbc69b6a7
+GLOBL erfConsts<>(SB), RODATA|NOPTR, $448
+
+// func erfAVX2(out *float32, x *float32, n int)
+// Requires: AVX, FMA3
+TEXT ·erfAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+
+erfAVX2_loop:
+	CMPQ        DX, $0x00000008
+	JL          erfAVX2_done
+	VMOVUPS     (CX), Y0
+	VMAXPS      erfConsts<>+0(SB), Y0, Y1
+	VMINPS      erfConsts<>+32(SB), Y1, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     erfConsts<>+64(SB), Y3
+	VFMADD213PS erfConsts<>+96(SB), Y2, Y3
+	VFMADD213PS erfConsts<>+128(SB), Y2, Y3
+	VFMADD213PS erfConsts<>+160(SB), Y2, Y3
+	VFMADD213PS erfConsts<>+192(SB), Y2, Y3
+	VFMADD213PS erfConsts<>+224(SB), Y2, Y3
+	VFMADD213PS erfConsts<>+256(SB), Y2, Y3
+	VMOVUPS     erfConsts<>+288(SB), Y4
+	VFMADD213PS erfConsts<>+320(SB), Y2, Y4
+	VFMADD213PS erfConsts<>+352(SB), Y2, Y4
+	VFMADD213PS erfConsts<>+384(SB), Y2, Y4
+	VFMADD213PS erfConsts<>+416(SB), Y2, Y4
+	VMULPS      Y1, Y3, Y3
+	VDIVPS      Y4, Y3, Y3
+
+	// NaN stays NaN.
+	VCMPPS    $0x03, Y0, Y0, Y1
+	VBLENDVPS Y1, Y0, Y3, Y3
+	VMOVUPS   Y3, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000008, DX
+	JMP       erfAVX2_loop
+
+erfAVX2_done:
+	VZEROUPPER
+	RET

@@ -24,3 +24,11 @@ func simdBinaryLoops() *[4][3]binaryLoop {
 		binaryDiv: {binaryDivVVAVX2, binaryDivVSAVX2, binaryDivSVAVX2},
 	}
 }
+
+// simdUnaryLoops returns the AVX2+FMA loops of Exp and Erf, or nil without them.
+func simdUnaryLoops() *[2]unaryLoop {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return nil
+	}
+	return &[2]unaryLoop{unaryExp: expAVX2, unaryErf: erfAVX2}
+}

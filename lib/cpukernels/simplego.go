@@ -53,6 +53,8 @@ var state struct {
 	// binaryLoops are the SIMD loops of the binary ops, by binaryKind and
 	// variant; nil where this CPU or the chosen kernel has none.
 	binaryLoops *[4][3]binaryLoop
+	// unaryLoops are the SIMD loops of Exp and Erf, by unaryKind.
+	unaryLoops *[2]unaryLoop
 	// originals are GoMLX's executors of the ops replaced, for the cases the
 	// replacements do not handle.
 	originals [backends.OpTypeLast]simplegoExecutor
@@ -109,6 +111,7 @@ func install(setting string) {
 		state.kernel, state.layout = kern, layout
 		if kern.name != "generic" {
 			state.binaryLoops = simdBinaryLoops()
+			state.unaryLoops = simdUnaryLoops()
 		}
 		for opType, exec := range ops {
 			state.originals[opType] = simplegoExecutors[opType]

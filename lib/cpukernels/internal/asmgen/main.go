@@ -13,6 +13,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -45,7 +46,157 @@ func main() {
 			generateBinary(op, v)
 		}
 	}
+	generateExp()
+	generateErf()
 	Generate()
+}
+
+// constants lays out float32 constants in read-only data, each repeated over
+// 8 lanes so that it can be a 256-bit memory operand.
+type constants struct {
+	mem   Mem
+	index map[string]int
+}
+
+func newConstants(name string, names []string, values []uint32) constants {
+	c := constants{mem: GLOBL(name, RODATA|NOPTR), index: map[string]int{}}
+	for i, v := range values {
+		c.index[names[i]] = i
+		for lane := 0; lane < 8; lane++ {
+			DATA(32*i+4*lane, U32(v))
+		}
+	}
+	return c
+}
+
+func (c constants) get(name string) Mem {
+	i, ok := c.index[name]
+	if !ok {
+		panic("no constant " + name)
+	}
+	return c.mem.Offset(32 * i)
+}
+
+func f32bits(x float32) uint32 { return math.Float32bits(x) }
+
+// unaryLoop writes the loop of an element-wise function over n floats, 8 at a
+// time (the caller handles n mod 8): body maps x (a ymm register) to the
+// result register.
+func unaryLoop(name string, body func(x VecVirtual) VecVirtual) {
+	TEXT(name, NOSPLIT, "func(out, x *float32, n int)")
+	out := Load(Param("out"), GP64())
+	in := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	Label(name + "_loop")
+	CMPQ(n, U32(8))
+	JL(LabelRef(name + "_done"))
+	x := YMM()
+	VMOVUPS(Mem{Base: in}, x)
+	VMOVUPS(body(x), Mem{Base: out})
+	ADDQ(U32(32), in)
+	ADDQ(U32(32), out)
+	SUBQ(U32(8), n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// generateExp writes expAVX2(out, x *float32, n int): out[i] = e^x[i] for the
+// first n - n mod 8 elements, computed as exp32 in lib/cpukernels computes it
+// (Cephes' expf), with FMA.
+func generateExp() {
+	names := []string{"lo", "hi", "log2e", "half", "c1", "c2", "p0", "p1", "p2", "p3", "p4", "p5", "one", "bias", "inf"}
+	values := []uint32{f32bits(-87.33654), f32bits(88.72283), f32bits(1.442695040888963), f32bits(0.5),
+		f32bits(0.693359375), f32bits(-2.12194440e-4),
+		f32bits(1.9875691500e-4), f32bits(1.3981999507e-3), f32bits(8.3334519073e-3), f32bits(4.1665795894e-2),
+		f32bits(1.6666665459e-1), f32bits(5.0000001201e-1), f32bits(1), 127, 0x7f800000}
+	c := newConstants("expConsts", names, values)
+	unaryLoop("expAVX2", func(x VecVirtual) VecVirtual {
+		Comment("Clamp, then n = floor(x·log2(e) + ½) and r = x - n·ln 2 (in two parts).")
+		xc := YMM()
+		VMAXPS(c.get("lo"), x, xc)
+		VMINPS(c.get("hi"), xc, xc)
+		n := YMM()
+		VMOVUPS(c.get("half"), n)
+		VFMADD231PS(c.get("log2e"), xc, n)
+		VROUNDPS(U8(1), n, n) // round toward -inf
+		r := YMM()
+		VMOVAPS(xc, r)
+		VFNMADD231PS(c.get("c1"), n, r)
+		VFNMADD231PS(c.get("c2"), n, r)
+		Comment("y = p(r)·r² + r + 1")
+		p := YMM()
+		VMOVUPS(c.get("p0"), p)
+		for _, k := range []string{"p1", "p2", "p3", "p4", "p5"} {
+			VFMADD213PS(c.get(k), r, p)
+		}
+		r2 := YMM()
+		VMULPS(r, r, r2)
+		VFMADD213PS(r, r2, p)
+		VADDPS(c.get("one"), p, p)
+		Comment("y · 2^n, as 2^(n>>1) · 2^(n - n>>1) so that n = 128 does not overflow the exponent.")
+		ni := YMM()
+		VCVTPS2DQ(n, ni)
+		n1 := YMM()
+		VPSRAD(U8(1), ni, n1)
+		VPSUBD(n1, ni, ni)
+		VPADDD(c.get("bias"), n1, n1)
+		VPADDD(c.get("bias"), ni, ni)
+		VPSLLD(U8(23), n1, n1)
+		VPSLLD(U8(23), ni, ni)
+		VMULPS(n1, p, p)
+		VMULPS(ni, p, p)
+		Comment("x > hi: +Inf; x < lo: 0; NaN: NaN.")
+		mask := YMM()
+		VCMPPS(U8(0x1e), c.get("hi"), x, mask) // x > hi (ordered)
+		VBLENDVPS(mask, c.get("inf"), p, p)
+		VCMPPS(U8(0x11), c.get("lo"), x, mask) // x < lo (ordered)
+		zero := YMM()
+		VXORPS(zero, zero, zero)
+		VBLENDVPS(mask, zero, p, p)
+		VCMPPS(U8(0x03), x, x, mask) // unordered: NaN
+		VBLENDVPS(mask, x, p, p)
+		return p
+	})
+}
+
+// generateErf writes erfAVX2(out, x *float32, n int): out[i] = erf(x[i]) for
+// the first n - n mod 8 elements, computed as erf32 in lib/cpukernels
+// computes it (Eigen's rational approximation), with FMA.
+func generateErf() {
+	names := []string{"lo", "hi", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "b0", "b1", "b2", "b3", "b4"}
+	values := []uint32{f32bits(-4), f32bits(4),
+		f32bits(-2.72614225801306e-10), f32bits(2.77068142495902e-08), f32bits(-2.10102402082508e-06),
+		f32bits(-5.69250639462346e-05), f32bits(-7.34990630326855e-04), f32bits(-2.95459980854025e-03),
+		f32bits(-1.60960333262415e-02),
+		f32bits(-1.45660718464996e-05), f32bits(-2.13374055278905e-04), f32bits(-1.68282697438203e-03),
+		f32bits(-7.37332916720468e-03), f32bits(-1.42647390514189e-02)}
+	c := newConstants("erfConsts", names, values)
+	unaryLoop("erfAVX2", func(x VecVirtual) VecVirtual {
+		xc := YMM()
+		VMAXPS(c.get("lo"), x, xc)
+		VMINPS(c.get("hi"), xc, xc)
+		x2 := YMM()
+		VMULPS(xc, xc, x2)
+		p := YMM()
+		VMOVUPS(c.get("a0"), p)
+		for _, k := range []string{"a1", "a2", "a3", "a4", "a5", "a6"} {
+			VFMADD213PS(c.get(k), x2, p)
+		}
+		q := YMM()
+		VMOVUPS(c.get("b0"), q)
+		for _, k := range []string{"b1", "b2", "b3", "b4"} {
+			VFMADD213PS(c.get(k), x2, q)
+		}
+		VMULPS(xc, p, p)
+		VDIVPS(q, p, p)
+		Comment("NaN stays NaN.")
+		mask := YMM()
+		VCMPPS(U8(0x03), x, x, mask)
+		VBLENDVPS(mask, x, p, p)
+		return p
+	})
 }
 
 // binaryOp is an element-wise float32 op with its packed and scalar AVX instructions.
