@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Blocking of the packed GEMM (the classic Goto/BLIS design): for each block of
@@ -29,14 +30,14 @@ const minParallelFlops = 1 << 21
 type matrices struct {
 	data              []float32
 	batch, rows, cols []int
-	// colStride is s when cols[c] = c·s for every c (the common case, which
-	// packing reads with plain strided loads), else 0.
-	colStride int
+	// rowStride and colStride are s when rows[r] = r·s (cols[c] = c·s) for
+	// every r (c), else 0: packing copies runs along a stride-1 axis.
+	rowStride, colStride int
 }
 
 func newMatrices(data []float32, batch, rows, cols []int) matrices {
 	m := matrices{data: data, batch: batch, rows: rows, cols: cols}
-	m.colStride = arithmeticStride(cols)
+	m.rowStride, m.colStride = arithmeticStride(rows), arithmeticStride(cols)
 	return m
 }
 
@@ -191,32 +192,8 @@ func (g *gemmJob) task(t int, s *scratch) {
 // zero-filled.
 func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
 	for ip := 0; ip < mc; ip += mr {
-		panel := dst[(ip/mr)*kc*mr : (ip/mr+1)*kc*mr]
-		rows := min(mr, mc-ip)
-		for r := range rows {
-			rowBase := base + a.rows[i0+ip+r]
-			if s := a.colStride; s > 0 {
-				src := a.data[rowBase+p0*s : rowBase+(p0+kc-1)*s+1]
-				if s == 1 {
-					for p, v := range src {
-						panel[p*mr+r] = v
-					}
-				} else {
-					for p := range kc {
-						panel[p*mr+r] = src[p*s]
-					}
-				}
-				continue
-			}
-			for p, off := range a.cols[p0 : p0+kc] {
-				panel[p*mr+r] = a.data[rowBase+off]
-			}
-		}
-		for r := rows; r < mr; r++ {
-			for p := range kc {
-				panel[p*mr+r] = 0
-			}
-		}
+		packPanel(dst[(ip/mr)*kc*mr:(ip/mr+1)*kc*mr], a.data, base,
+			a.rows[i0+ip:i0+min(ip+mr, mc)], a.rowStride, a.cols[p0:p0+kc], a.colStride, mr)
 	}
 }
 
@@ -226,21 +203,66 @@ func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
 // nc zero-filled.
 func packB(dst []float32, b *matrices, base, p0, kc, j0, nc, nr int) {
 	for jp := 0; jp < nc; jp += nr {
-		panel := dst[(jp/nr)*kc*nr : (jp/nr+1)*kc*nr]
-		cols := min(nr, nc-jp)
-		colOffs := b.cols[j0+jp : j0+jp+cols]
-		for p := range kc {
-			rowBase := base + b.rows[p0+p]
-			row := panel[p*nr : p*nr+nr]
-			if b.colStride == 1 {
-				copy(row, b.data[rowBase+colOffs[0]:rowBase+colOffs[0]+cols])
+		packPanel(dst[(jp/nr)*kc*nr:(jp/nr+1)*kc*nr], b.data, base,
+			b.cols[j0+jp:j0+min(jp+nr, nc)], b.colStride, b.rows[p0:p0+kc], b.rowStride, nr)
+	}
+}
+
+// packPanel writes one micro-panel: for every step p of the contracted axis,
+// width floats, lane l being data[base + lanes[l] + steps[p]], lanes past
+// len(lanes) zero. laneStride and stepStride are the axes' strides when
+// arithmetic (see matrices), which select a copy along whichever is
+// contiguous.
+func packPanel(panel, data []float32, base int, lanes []int, laneStride int, steps []int, stepStride, width int) {
+	n := len(lanes)
+	switch {
+	case laneStride == 1:
+		// Lanes contiguous: one copy per step.
+		for p, off := range steps {
+			start := base + lanes[0] + off
+			row := panel[p*width : p*width+width]
+			src := data[start : start+n]
+			if n >= 16 {
+				copy(row, src)
 			} else {
-				for c, off := range colOffs {
-					row[c] = b.data[rowBase+off]
+				for i, v := range src { // short runs: a loop beats copy's call
+					row[i] = v
 				}
 			}
-			clear(row[cols:])
+			clear(row[n:])
 		}
+		return
+	case stepStride == 1:
+		// Steps contiguous: read each lane as a run, write it every width floats.
+		k := len(steps)
+		for l, laneOff := range lanes {
+			start := base + laneOff + steps[0]
+			scatterStrided(panel[l:], data[start:start+k], width)
+		}
+	default:
+		for l, laneOff := range lanes {
+			for p, off := range steps {
+				panel[p*width+l] = data[base+laneOff+off]
+			}
+		}
+	}
+	if n < width {
+		for p := range steps {
+			clear(panel[p*width+n : p*width+width])
+		}
+	}
+}
+
+// scatterStrided writes src[i] to dst[i·stride].
+func scatterStrided(dst, src []float32, stride int) {
+	if len(src) == 0 {
+		return
+	}
+	_ = dst[(len(src)-1)*stride] // one bounds check for the loop below
+	d := unsafe.Pointer(&dst[0])
+	for _, v := range src {
+		*(*float32)(d) = v
+		d = unsafe.Add(d, 4*stride)
 	}
 }
 
