@@ -8,15 +8,17 @@ import (
 )
 
 // Blocking of the packed GEMM (the classic Goto/BLIS design): for each block of
-// kcBlock steps of the contracted dimension, a task packs its block of A
-// (≤ mcBlock rows) and of B (≤ ncBlock columns) into micro-panels, then runs the
-// micro-kernel over every MR×NR tile. A B micro-panel (kcBlock×NR floats, 24 KiB
-// for the AVX-512 kernel) stays in the L1 cache while the kernel walks down the
-// A block, which stays in L2.
+// kcBlock steps of the contracted dimension, a task packs its block of A (mc
+// rows) and of B (nc columns) into micro-panels, then runs the micro-kernel
+// over every MR×NR tile. A B micro-panel (kcBlock×NR floats, 24 KiB for the
+// AVX-512 kernel) stays in the L1 cache while the kernel walks down the A
+// block, which stays in L2 (aBlockBytes); the B block (bBlockBytes) is read
+// once per A micro-panel row from L2/L3. Blocks are as large as those budgets
+// allow, so that each element is packed as few times as possible.
 const (
-	kcBlock = 192
-	mcBlock = 192 // a multiple of every kernel's MR (12, 6, 4)
-	ncBlock = 512 // a multiple of every kernel's NR (32, 16, 4)
+	kcBlock     = 192
+	aBlockBytes = 512 << 10
+	bBlockBytes = 1 << 20
 )
 
 // minParallelFlops is the size of product below which splitting it over
@@ -30,35 +32,10 @@ const minParallelFlops = 1 << 21
 type matrices struct {
 	data              []float32
 	batch, rows, cols []int
-	// rowStride and colStride are s when rows[r] = r·s (cols[c] = c·s) for
-	// every r (c), else 0: packing copies runs along a stride-1 axis.
-	rowStride, colStride int
 }
 
 func newMatrices(data []float32, batch, rows, cols []int) matrices {
-	m := matrices{data: data, batch: batch, rows: rows, cols: cols}
-	m.rowStride, m.colStride = arithmeticStride(rows), arithmeticStride(cols)
-	return m
-}
-
-// arithmeticStride returns s if offsets[i] = i·s for all i (s ≥ 1), else 0.
-func arithmeticStride(offsets []int) int {
-	if len(offsets) == 0 || offsets[0] != 0 {
-		return 0
-	}
-	if len(offsets) == 1 {
-		return 1
-	}
-	s := offsets[1]
-	if s <= 0 {
-		return 0
-	}
-	for i, off := range offsets {
-		if off != i*s {
-			return 0
-		}
-	}
-	return s
+	return matrices{data: data, batch: batch, rows: rows, cols: cols}
 }
 
 // gemm computes out[b, i, j] = Σ_k a(b, i, k)·b(b, k, j) for every batch b,
@@ -74,23 +51,30 @@ func gemm(kern *microKernel, a, b matrices, out []float32, workers int) {
 		clear(out[:batch*m*n])
 		return
 	}
-	mc := min(mcBlock, roundUp(m, kern.mr))
-	nc := min(ncBlock, roundUp(n, kern.nr))
+	kc := min(kcBlock, k)
+	// Blocks within budget, of even sizes (no sliver of a last block).
+	mc := evenBlock(m, max(kern.mr, aBlockBytes/(4*kc)/kern.mr*kern.mr), kern.mr)
+	nc := evenBlock(n, max(kern.nr, bBlockBytes/(4*kc)/kern.nr*kern.nr), kern.nr)
 	flops := 2 * batch * m * n * k
 	if flops < minParallelFlops {
 		workers = 1
 	}
 	tasksOf := func(mc, nc int) int { return batch * ceilDiv(m, mc) * ceilDiv(n, nc) }
-	// With few tasks, smaller ones keep every worker busy: halve the larger
-	// side (in tiles) while it stays a few tiles wide.
-	for split := true; split && workers > 1 && tasksOf(mc, nc) < 2*workers; {
+	// With fewer tasks than workers (or a few tasks that do not share out
+	// evenly), split a block: splitting the columns packs the A block once
+	// more per extra task, splitting the rows the B block, so split the side
+	// whose other block is the smaller.
+	unbalanced := func() bool {
+		t := tasksOf(mc, nc)
+		return t < workers || (t < 4*workers && t%workers != 0)
+	}
+	for split := true; split && unbalanced(); {
+		canM, canN := mc >= 2*kern.mr, nc >= 2*kern.nr
 		switch {
-		case nc/kern.nr >= mc/kern.mr && nc >= 4*kern.nr:
-			nc = roundUp(nc/2, kern.nr)
-		case mc >= 4*kern.mr:
-			mc = roundUp(mc/2, kern.mr)
-		case nc >= 2*kern.nr:
-			nc = roundUp(nc/2, kern.nr)
+		case canN && (mc <= nc || !canM):
+			nc = evenBlock(n, roundUp(nc/2, kern.nr), kern.nr)
+		case canM:
+			mc = evenBlock(m, roundUp(mc/2, kern.mr), kern.mr)
 		default:
 			split = false
 		}
@@ -148,6 +132,7 @@ func (g *gemmJob) task(t int, s *scratch) {
 	aBase, bBase := g.a.batch[bi], g.b.batch[bi]
 	outBase := bi * g.m * g.n
 	ldc := g.n
+	s.grow(roundUp(mc, mr)*min(kcBlock, g.k), min(kcBlock, g.k)*roundUp(nc, nr))
 	for p0 := 0; p0 < g.k; p0 += kcBlock {
 		kc := min(kcBlock, g.k-p0)
 		accumulate := 0
@@ -192,8 +177,7 @@ func (g *gemmJob) task(t int, s *scratch) {
 // zero-filled.
 func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
 	for ip := 0; ip < mc; ip += mr {
-		packPanel(dst[(ip/mr)*kc*mr:(ip/mr+1)*kc*mr], a.data, base,
-			a.rows[i0+ip:i0+min(ip+mr, mc)], a.rowStride, a.cols[p0:p0+kc], a.colStride, mr)
+		packPanel(dst[(ip/mr)*kc*mr:(ip/mr+1)*kc*mr], a.data, base, a.rows[i0+ip:i0+min(ip+mr, mc)], a.cols[p0:p0+kc], mr)
 	}
 }
 
@@ -203,21 +187,18 @@ func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
 // nc zero-filled.
 func packB(dst []float32, b *matrices, base, p0, kc, j0, nc, nr int) {
 	for jp := 0; jp < nc; jp += nr {
-		packPanel(dst[(jp/nr)*kc*nr:(jp/nr+1)*kc*nr], b.data, base,
-			b.cols[j0+jp:j0+min(jp+nr, nc)], b.colStride, b.rows[p0:p0+kc], b.rowStride, nr)
+		packPanel(dst[(jp/nr)*kc*nr:(jp/nr+1)*kc*nr], b.data, base, b.cols[j0+jp:j0+min(jp+nr, nc)], b.rows[p0:p0+kc], nr)
 	}
 }
 
 // packPanel writes one micro-panel: for every step p of the contracted axis,
 // width floats, lane l being data[base + lanes[l] + steps[p]], lanes past
-// len(lanes) zero. laneStride and stepStride are the axes' strides when
-// arithmetic (see matrices), which select a copy along whichever is
-// contiguous.
-func packPanel(panel, data []float32, base int, lanes []int, laneStride int, steps []int, stepStride, width int) {
+// len(lanes) zero. It copies along whichever of the two is contiguous in
+// data: the lanes (one copy per step), else runs of steps (scattered every
+// width floats).
+func packPanel(panel, data []float32, base int, lanes, steps []int, width int) {
 	n := len(lanes)
-	switch {
-	case laneStride == 1:
-		// Lanes contiguous: one copy per step.
+	if contiguous(lanes) {
 		for p, off := range steps {
 			start := base + lanes[0] + off
 			row := panel[p*width : p*width+width]
@@ -232,18 +213,17 @@ func packPanel(panel, data []float32, base int, lanes []int, laneStride int, ste
 			clear(row[n:])
 		}
 		return
-	case stepStride == 1:
-		// Steps contiguous: read each lane as a run, write it every width floats.
-		k := len(steps)
-		for l, laneOff := range lanes {
-			start := base + laneOff + steps[0]
-			scatterStrided(panel[l:], data[start:start+k], width)
-		}
-	default:
-		for l, laneOff := range lanes {
-			for p, off := range steps {
-				panel[p*width+l] = data[base+laneOff+off]
+	}
+	for l, laneOff := range lanes {
+		lane := panel[l:]
+		for p := 0; p < len(steps); {
+			q := p + 1
+			for q < len(steps) && steps[q] == steps[q-1]+1 {
+				q++
 			}
+			start := base + laneOff + steps[p]
+			scatterStrided(lane[p*width:], data[start:start+q-p], width)
+			p = q
 		}
 	}
 	if n < width {
@@ -251,6 +231,16 @@ func packPanel(panel, data []float32, base int, lanes []int, laneStride int, ste
 			clear(panel[p*width+n : p*width+width])
 		}
 	}
+}
+
+// contiguous reports whether offsets are consecutive integers.
+func contiguous(offsets []int) bool {
+	for i := 1; i < len(offsets); i++ {
+		if offsets[i] != offsets[i-1]+1 {
+			return false
+		}
+	}
+	return len(offsets) > 0
 }
 
 // scatterStrided writes src[i] to dst[i·stride].
@@ -276,10 +266,16 @@ func (kern *microKernel) getScratch() *scratch {
 	if s, ok := kern.scratch.Get().(*scratch); ok {
 		return s
 	}
-	return &scratch{
-		a:    make([]float32, mcBlock*kcBlock),
-		b:    make([]float32, ncBlock*kcBlock),
-		tile: make([]float32, kern.mr*kern.nr),
+	return &scratch{tile: make([]float32, kern.mr*kern.nr)}
+}
+
+// grow makes room for packed blocks of a and b floats.
+func (s *scratch) grow(a, b int) {
+	if len(s.a) < a {
+		s.a = make([]float32, a)
+	}
+	if len(s.b) < b {
+		s.b = make([]float32, b)
 	}
 }
 
@@ -290,5 +286,11 @@ func (kern *microKernel) putScratch(s *scratch) { kern.scratch.Put(s) }
 func Workers() int { return runtime.GOMAXPROCS(0) }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// evenBlock returns the block size, a multiple of unit and at most limit
+// (≥ unit), that covers n in the fewest blocks of nearly equal size.
+func evenBlock(n, limit, unit int) int {
+	return min(limit, roundUp(ceilDiv(n, ceilDiv(n, limit)), unit))
+}
 
 func roundUp(a, b int) int { return ceilDiv(a, b) * b }
