@@ -139,21 +139,36 @@ func (g *gemmJob) task(t int, s *scratch) {
 		if p0 > 0 {
 			accumulate = 1
 		}
-		packB(s.b, &g.b, bBase, p0, kc, j0, nc, nr)
+		// B is read in place when its rows are evenly spaced and its columns
+		// contiguous: only a last, partial panel is packed (as panel 0).
+		ldb, inPlace := g.b.inPlaceStride(p0, kc, j0, nc)
+		if inPlace {
+			if full := nc / nr * nr; full < nc {
+				packB(s.b, &g.b, bBase, p0, kc, j0+full, nc-full, nr)
+			}
+		} else {
+			packB(s.b, &g.b, bBase, p0, kc, j0, nc, nr)
+		}
 		packA(s.a, &g.a, aBase, i0, mc, p0, kc, mr)
 		for jp := 0; jp < nc; jp += nr {
-			bPanel := s.b[(jp/nr)*kc*nr:]
 			cols := min(nr, nc-jp)
+			bPanel, bStride := &s.b[(jp/nr)*kc*nr], nr
+			switch {
+			case inPlace && cols == nr:
+				bPanel, bStride = &g.b.data[bBase+g.b.rows[p0]+g.b.cols[j0+jp]], ldb
+			case inPlace:
+				bPanel = &s.b[0]
+			}
 			for ip := 0; ip < mc; ip += mr {
-				aPanel := s.a[(ip/mr)*kc*mr:]
+				aPanel := &s.a[(ip/mr)*kc*mr]
 				rows := min(mr, mc-ip)
 				if rows == mr && cols == nr {
-					kern.run(kc, &aPanel[0], &bPanel[0], &g.out[outBase+(i0+ip)*ldc+j0+jp], ldc, accumulate)
+					kern.run(kc, aPanel, bPanel, &g.out[outBase+(i0+ip)*ldc+j0+jp], bStride, ldc, accumulate)
 					continue
 				}
 				// Edge tile: compute the whole MR×NR tile into scratch and
 				// add (or copy) its valid part.
-				kern.run(kc, &aPanel[0], &bPanel[0], &s.tile[0], nr, 0)
+				kern.run(kc, aPanel, bPanel, &s.tile[0], bStride, nr, 0)
 				dst := g.out[outBase+(i0+ip)*ldc+j0+jp:]
 				for r := range rows {
 					row := dst[r*ldc : r*ldc+cols]
@@ -169,6 +184,29 @@ func (g *gemmJob) task(t int, s *scratch) {
 			}
 		}
 	}
+}
+
+// inPlaceStride reports whether the kernel can read B's block of steps
+// [p0, p0+kc) × columns [j0, j0+nc) straight from data: columns contiguous
+// and steps evenly spaced, ldb > 0 apart.
+func (m *matrices) inPlaceStride(p0, kc, j0, nc int) (ldb int, ok bool) {
+	if !contiguous(m.cols[j0 : j0+nc]) {
+		return 0, false
+	}
+	steps := m.rows[p0 : p0+kc]
+	if kc == 1 {
+		return 1, true // any stride: the kernel reads one step
+	}
+	ldb = steps[1] - steps[0]
+	if ldb <= 0 {
+		return 0, false
+	}
+	for p := 2; p < kc; p++ {
+		if steps[p]-steps[p-1] != ldb {
+			return 0, false
+		}
+	}
+	return ldb, true
 }
 
 // packA copies rows [i0, i0+mc) × contracted [p0, p0+kc) of a batch element

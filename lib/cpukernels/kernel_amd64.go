@@ -5,10 +5,10 @@
 package cpukernels
 
 // kernelAVX512 computes a 12×32 tile of C (+)= A·B from packed micro-panels (see asmgen).
-func kernelAVX512(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
+func kernelAVX512(k int, a *float32, b *float32, c *float32, ldb int, ldc int, accumulate int)
 
 // kernelAVX2 computes a 6×16 tile of C (+)= A·B from packed micro-panels (see asmgen).
-func kernelAVX2(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
+func kernelAVX2(k int, a *float32, b *float32, c *float32, ldb int, ldc int, accumulate int)
 
 // binaryAddVVAVX2 computes out[i] = x[i] Add y[i] for i < n.
 func binaryAddVVAVX2(out *float32, x *float32, y *float32, n int)

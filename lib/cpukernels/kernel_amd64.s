@@ -4,12 +4,14 @@
 
 #include "textflag.h"
 
-// func kernelAVX512(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
+// func kernelAVX512(k int, a *float32, b *float32, c *float32, ldb int, ldc int, accumulate int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·kernelAVX512(SB), NOSPLIT, $0-48
+TEXT ·kernelAVX512(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), AX
 	MOVQ   a+8(FP), CX
 	MOVQ   b+16(FP), DX
+	MOVQ   ldb+32(FP), BX
+	SHLQ   $0x02, BX
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -41,6 +43,7 @@ kernelAVX512_unrolled:
 	JL           kernelAVX512_tail
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
+	ADDQ         BX, DX
 	VBROADCASTSS (CX), Z26
 	VFMADD231PS  Z24, Z26, Z0
 	VFMADD231PS  Z25, Z26, Z1
@@ -77,8 +80,9 @@ kernelAVX512_unrolled:
 	VBROADCASTSS 44(CX), Z26
 	VFMADD231PS  Z24, Z26, Z22
 	VFMADD231PS  Z25, Z26, Z23
-	VMOVUPS      128(DX), Z24
-	VMOVUPS      192(DX), Z25
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	ADDQ         BX, DX
 	VBROADCASTSS 48(CX), Z26
 	VFMADD231PS  Z24, Z26, Z0
 	VFMADD231PS  Z25, Z26, Z1
@@ -116,7 +120,6 @@ kernelAVX512_unrolled:
 	VFMADD231PS  Z24, Z26, Z22
 	VFMADD231PS  Z25, Z26, Z23
 	ADDQ         $0x00000060, CX
-	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000002, AX
 	JMP          kernelAVX512_unrolled
 
@@ -126,6 +129,7 @@ kernelAVX512_tail:
 	JE           kernelAVX512_store
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
+	ADDQ         BX, DX
 	VBROADCASTSS (CX), Z26
 	VFMADD231PS  Z24, Z26, Z0
 	VFMADD231PS  Z25, Z26, Z1
@@ -163,15 +167,14 @@ kernelAVX512_tail:
 	VFMADD231PS  Z24, Z26, Z22
 	VFMADD231PS  Z25, Z26, Z23
 	ADDQ         $0x00000030, CX
-	ADDQ         $0x00000080, DX
 	DECQ         AX
 	JMP          kernelAVX512_tail
 
 kernelAVX512_store:
 	MOVQ c+24(FP), AX
-	MOVQ ldc+32(FP), CX
+	MOVQ ldc+40(FP), CX
 	SHLQ $0x02, CX
-	MOVQ accumulate+40(FP), DX
+	MOVQ accumulate+48(FP), DX
 	CMPQ DX, $0x00000000
 	JE   kernelAVX512_overwrite
 
@@ -278,12 +281,14 @@ kernelAVX512_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelAVX2(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
+// func kernelAVX2(k int, a *float32, b *float32, c *float32, ldb int, ldc int, accumulate int)
 // Requires: AVX, FMA3
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	MOVQ   k+0(FP), AX
 	MOVQ   a+8(FP), CX
 	MOVQ   b+16(FP), DX
+	MOVQ   ldb+32(FP), BX
+	SHLQ   $0x02, BX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -303,6 +308,7 @@ kernelAVX2_unrolled:
 	JL           kernelAVX2_tail
 	VMOVUPS      (DX), Y12
 	VMOVUPS      32(DX), Y13
+	ADDQ         BX, DX
 	VBROADCASTSS (CX), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -321,8 +327,9 @@ kernelAVX2_unrolled:
 	VBROADCASTSS 20(CX), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      64(DX), Y12
-	VMOVUPS      96(DX), Y13
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	ADDQ         BX, DX
 	VBROADCASTSS 24(CX), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -342,7 +349,6 @@ kernelAVX2_unrolled:
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $0x00000030, CX
-	ADDQ         $0x00000080, DX
 	SUBQ         $0x00000002, AX
 	JMP          kernelAVX2_unrolled
 
@@ -352,6 +358,7 @@ kernelAVX2_tail:
 	JE           kernelAVX2_store
 	VMOVUPS      (DX), Y12
 	VMOVUPS      32(DX), Y13
+	ADDQ         BX, DX
 	VBROADCASTSS (CX), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -371,15 +378,14 @@ kernelAVX2_tail:
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $0x00000018, CX
-	ADDQ         $0x00000040, DX
 	DECQ         AX
 	JMP          kernelAVX2_tail
 
 kernelAVX2_store:
 	MOVQ c+24(FP), AX
-	MOVQ ldc+32(FP), CX
+	MOVQ ldc+40(FP), CX
 	SHLQ $0x02, CX
-	MOVQ accumulate+40(FP), DX
+	MOVQ accumulate+48(FP), DX
 	CMPQ DX, $0x00000000
 	JE   kernelAVX2_overwrite
 

@@ -15,13 +15,14 @@ import (
 const EnvVar = "POLARITY_CPU_KERNELS"
 
 // microKernel is a register-blocked GEMM micro-kernel: run computes the
-// mr×nr tile C (+)= A·B from packed micro-panels (see packA, packB), adding
-// to C when accumulate ≠ 0 and overwriting it otherwise; ldc is C's row
-// stride in elements.
+// mr×nr tile C (+)= A·B from a packed micro-panel of A (see packA) and nr
+// floats of B per step of k, ldb apart (a packed micro-panel, ldb = nr, see
+// packB; or B itself), adding to C when accumulate ≠ 0 and overwriting it
+// otherwise; ldc is C's row stride in elements.
 type microKernel struct {
 	name   string
 	mr, nr int
-	run    func(k int, a, b, c *float32, ldc int, accumulate int)
+	run    func(k int, a, b, c *float32, ldb, ldc int, accumulate int)
 	// supported reports whether this CPU can run the kernel.
 	supported bool
 	scratch   sync.Pool
@@ -79,14 +80,14 @@ func chooseKernel(setting string) (kern *microKernel, warning string) {
 func warn(msg string) { fmt.Fprintln(os.Stderr, "polarity: cpukernels: "+msg) }
 
 // kernelGeneric is the portable micro-kernel (4×4 tile, plain Go).
-func kernelGeneric(k int, a, b, c *float32, ldc int, accumulate int) {
+func kernelGeneric(k int, a, b, c *float32, ldb, ldc int, accumulate int) {
 	const mr, nr = 4, 4
 	ap := unsafeSlice(a, k*mr)
-	bp := unsafeSlice(b, k*nr)
+	bp := unsafeSlice(b, (k-1)*ldb+nr)
 	var acc [mr][nr]float32
 	for p := range k {
 		av := ap[p*mr : p*mr+mr : p*mr+mr]
-		bv := bp[p*nr : p*nr+nr : p*nr+nr]
+		bv := bp[p*ldb : p*ldb+nr : p*ldb+nr]
 		for r := range mr {
 			ar := av[r]
 			acc[r][0] += ar * bv[0]

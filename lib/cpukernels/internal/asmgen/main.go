@@ -3,11 +3,12 @@
 //
 // Each kernel computes one register-blocked tile of C += A·B (or C = A·B):
 //
-//	for r < MR, c < NR:  C[r·ldc + c] (+)= Σ_{p<k} a[p·MR + r] · b[p·NR + c]
+//	for r < MR, c < NR:  C[r·ldc + c] (+)= Σ_{p<k} a[p·MR + r] · b[p·ldb + c]
 //
-// where a is a packed MR-row micro-panel of A (MR floats per step of k) and b a
-// packed NR-column micro-panel of B (NR floats per step of k), as the packing
-// in gemm.go lays them out. The accumulators stay in vector registers for the
+// where a is a packed MR-row micro-panel of A (MR floats per step of k) and b
+// NR consecutive floats per step of k, ldb apart: a packed micro-panel of B
+// (ldb = NR) as the packing in gemm.go lays it out, or B itself when its rows
+// are contiguous. The accumulators stay in vector registers for the
 // whole k loop; C is read (when accumulate ≠ 0) and written once.
 package main
 
@@ -300,11 +301,13 @@ func generateBinary(op binaryOp, variant string) {
 
 func generate(s kernelSpec) {
 	nr := s.vectors * s.lanes
-	TEXT(s.name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
+	TEXT(s.name, NOSPLIT, "func(k int, a, b, c *float32, ldb, ldc int, accumulate int)")
 	Doc(fmt.Sprintf("%s computes a %d×%d tile of C (+)= A·B from packed micro-panels (see asmgen).", s.name, s.mr, nr))
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb) // bytes per step of B
 
 	acc := make([][]VecVirtual, s.mr)
 	for r := range acc {
@@ -321,11 +324,11 @@ func generate(s kernelSpec) {
 	bcast := s.newVec()
 
 	aStep := 4 * s.mr // bytes of A per k step
-	bStep := 4 * nr   // bytes of B per k step
 	step := func(i int) {
 		for v := range bv {
-			VMOVUPS(Mem{Base: b, Disp: i*bStep + v*4*s.lanes}, bv[v])
+			VMOVUPS(Mem{Base: b, Disp: v * 4 * s.lanes}, bv[v])
 		}
+		ADDQ(ldb, b)
 		for r := 0; r < s.mr; r++ {
 			VBROADCASTSS(Mem{Base: a, Disp: i*aStep + 4*r}, bcast)
 			for v := range bv {
@@ -342,7 +345,6 @@ func generate(s kernelSpec) {
 		step(i)
 	}
 	ADDQ(U32(s.unroll*aStep), a)
-	ADDQ(U32(s.unroll*bStep), b)
 	SUBQ(U32(s.unroll), k)
 	JMP(LabelRef(s.name + "_unrolled"))
 
@@ -352,7 +354,6 @@ func generate(s kernelSpec) {
 	JE(LabelRef(s.name + "_store"))
 	step(0)
 	ADDQ(U32(aStep), a)
-	ADDQ(U32(bStep), b)
 	DECQ(k)
 	JMP(LabelRef(s.name + "_tail"))
 
