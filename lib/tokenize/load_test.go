@@ -41,6 +41,31 @@ func TestDefaultPathIsTheDauletModuleFile(t *testing.T) {
 	}
 }
 
+// TestDefaultPathWithoutTheGoCommand: found under ~/go/pkg/mod, the default
+// tokenizer is located without starting `go env` (~0.1 s of every command).
+func TestDefaultPathWithoutTheGoCommand(t *testing.T) {
+	p, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, _, _ := strings.Cut(p, filepath.FromSlash(DefaultModule))
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "go", "pkg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Clean(cache), filepath.Join(home, "go", "pkg", "mod")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("GOMODCACHE", "")
+	t.Setenv("GOPATH", "")
+	t.Setenv("PATH", t.TempDir()) // no go command to start
+	q, err := DefaultPath()
+	if err != nil || !strings.HasPrefix(q, home) {
+		t.Fatalf("DefaultPath() = %q, %v; want it under %s", q, err, home)
+	}
+}
+
 func TestLoadSources(t *testing.T) {
 	def, err := DefaultPath()
 	if err != nil {
