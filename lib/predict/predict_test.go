@@ -118,7 +118,9 @@ func marginWithScaledToken(t *testing.T, c *Classifier, text string, token int, 
 // One step of integrated gradients is gradient × (input − baseline): for
 // token i, d/ds margin(b_i + s·(e_i − b_i)) at s = 1, checked against a
 // central finite difference for every token.
-func TestTokenScoresAreGradientTimesInput(t *testing.T) { forEachFamily(t, testTokenScoresAreGradientTimesInput) }
+func TestTokenScoresAreGradientTimesInput(t *testing.T) {
+	forEachFamily(t, testTokenScoresAreGradientTimesInput)
+}
 
 func testTokenScoresAreGradientTimesInput(t *testing.T, c *Classifier) {
 	const text = "the movies was great! good"
@@ -169,7 +171,9 @@ func marginOfIDs(t *testing.T, c *Classifier, ids, mask, types []int32) float64 
 // Integrated gradients are complete: the scores add up to margin(e) −
 // margin(baseline), up to the Riemann sum's error, which shrinks with the
 // steps; [CLS] and [SEP] (equal to the baseline) score 0.
-func TestIntegratedGradientsAreComplete(t *testing.T) { forEachFamily(t, testIntegratedGradientsAreComplete) }
+func TestIntegratedGradientsAreComplete(t *testing.T) {
+	forEachFamily(t, testIntegratedGradientsAreComplete)
+}
 
 func testIntegratedGradientsAreComplete(t *testing.T, c *Classifier) {
 	const text = "the movies was great! good bad awful"
