@@ -183,7 +183,7 @@ func (c *Config) Validate() error {
 	check(c.MaxPositionEmbeddings > 0, "max_position_embeddings must be positive, got %d", c.MaxPositionEmbeddings)
 	check(c.IsDistilBERT() || c.TypeVocabSize > 0, "type_vocab_size must be positive, got %d", c.TypeVocabSize)
 	check(c.LayerNormEps > 0, "layer_norm_eps must be positive, got %g", c.LayerNormEps)
-	check(c.ModelType == ModelTypeBERT || c.IsDistilBERT(), "model_type %q is not supported (use %q or %q)",
+	check(c.ModelType == "" || c.ModelType == ModelTypeBERT || c.IsDistilBERT(), "model_type %q is not supported (use %q or %q)",
 		c.ModelType, ModelTypeBERT, ModelTypeDistilBERT)
 	check(supportedActivations[c.HiddenAct], "hidden_act %q is not supported (use one of %v)", c.HiddenAct, sortedKeys(supportedActivations))
 	check(!c.SinusoidalPosEmbds || c.HiddenSize%2 == 0, "sinusoidal_pos_embds needs an even dim, got %d", c.HiddenSize)

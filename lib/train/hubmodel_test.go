@@ -40,21 +40,8 @@ func fakeBertBaseHub(t *testing.T) (h *hubtest.Hub, weights *safetensors.File) {
 // initialisation, and still float32.
 func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	srv, downloaded := fakeBertBaseHub(t)
-	cache := t.TempDir()
-	t.Setenv("HF_ENDPOINT", srv.URL)
-	t.Setenv("HF_HUB_CACHE", cache)
-	t.Setenv("HF_HOME", t.TempDir())
+	cfg, cache := oneStepFromHub(t, srv, "bert-base-uncased")
 	t.Setenv("HF_TOKEN", "hf_TrainSecret")
-	t.Setenv("HF_HUB_OFFLINE", "")
-
-	cfg, err := NewConfig(PresetOffline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Model.Name = "bert-base-uncased"
-	cfg.Data.Samples, cfg.Data.ValFraction, cfg.Data.MaxLen = 24, 0.5, 32
-	cfg.Training.Epochs, cfg.Training.BatchSize, cfg.Training.LR, cfg.Training.WarmupRatio = 1, 16, 1e-3, 0
-	cfg.Training.OutDir = t.TempDir()
 	cfg.Training.Precision = "bf16" // mixed precision must still save float32 weights
 	var log strings.Builder
 	res, err := Run(stdctx.Background(), cfg, RunOptions{Log: func(format string, a ...any) {
@@ -118,6 +105,26 @@ func TestRunDownloadsHubModelAndTrainsFromIt(t *testing.T) {
 	}
 }
 
+// oneStepFromHub points the hub client at srv with a fresh cache (returned)
+// and returns a configuration that trains model for one step on 12 reviews.
+func oneStepFromHub(t *testing.T, srv *hubtest.Hub, model string) (Config, string) {
+	t.Helper()
+	cache := t.TempDir()
+	t.Setenv("HF_ENDPOINT", srv.URL)
+	t.Setenv("HF_HUB_CACHE", cache)
+	t.Setenv("HF_HOME", t.TempDir())
+	t.Setenv("HF_HUB_OFFLINE", "")
+	cfg, err := NewConfig(PresetOffline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Model.Name = model
+	cfg.Data.Samples, cfg.Data.ValFraction, cfg.Data.MaxLen = 24, 0.5, 32
+	cfg.Training.Epochs, cfg.Training.BatchSize, cfg.Training.LR, cfg.Training.WarmupRatio = 1, 16, 1e-3, 0
+	cfg.Training.OutDir = t.TempDir()
+	return cfg, cache
+}
+
 // sentToken reports whether any request to h carried the Authorization header auth.
 func sentToken(h *hubtest.Hub, auth string) bool {
 	for _, r := range h.Requests() {
@@ -139,19 +146,7 @@ func TestRunFineTunesTorchBinDistilBERT(t *testing.T) {
 		`"NEGATIVE": 0`, `"NEGATIVE": 1`, `"POSITIVE": 1`, `"POSITIVE": 0`).Replace(string(files[bert.ConfigFile])))
 	srv := hubtest.New(t)
 	srv.AddRepo("acme/distilbert-sst2", files)
-	t.Setenv("HF_ENDPOINT", srv.URL)
-	t.Setenv("HF_HUB_CACHE", t.TempDir())
-	t.Setenv("HF_HOME", t.TempDir())
-	t.Setenv("HF_HUB_OFFLINE", "")
-
-	cfg, err := NewConfig(PresetOffline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Model.Name = "acme/distilbert-sst2"
-	cfg.Data.Samples, cfg.Data.ValFraction, cfg.Data.MaxLen = 24, 0.5, 32
-	cfg.Training.Epochs, cfg.Training.BatchSize, cfg.Training.LR, cfg.Training.WarmupRatio = 1, 16, 1e-3, 0
-	cfg.Training.OutDir = t.TempDir()
+	cfg, _ := oneStepFromHub(t, srv, "acme/distilbert-sst2")
 	var log strings.Builder
 	res, err := Run(stdctx.Background(), cfg, RunOptions{Log: func(format string, a ...any) {
 		fmt.Fprintf(&log, format+"\n", a...)

@@ -36,7 +36,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bert_reference import TORCH_DTYPES, layer_norm, write_safetensors  # noqa: E402
+from bert_reference import TORCH_DTYPES, layer_norm, weight_makers, write_safetensors  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 OUT = os.path.join(ROOT, "lib", "bert", "testdata")
@@ -93,21 +93,10 @@ def sinusoidal_table(n_pos, dim):
 
 
 def random_weights(c, gen):
-    """Canonical (transformers) names → float32 tensors, scaled so every
-    layer matters for the logits."""
+    """Canonical (transformers) names → float32 tensors."""
     d, hidden = c["dim"], c["hidden"]
     w = {}
-
-    def normal(*shape, std=0.2):
-        return torch.randn(*shape, generator=gen) * std
-
-    def linear(prefix, out, inp):
-        w[prefix + ".weight"] = normal(out, inp, std=1 / math.sqrt(inp))
-        w[prefix + ".bias"] = normal(out, std=0.1)
-
-    def norm(prefix):
-        w[prefix + ".weight"] = 1 + normal(d, std=0.1)
-        w[prefix + ".bias"] = normal(d, std=0.1)
+    normal, linear, norm = weight_makers(w, gen, d)
 
     w["distilbert.embeddings.word_embeddings.weight"] = normal(c["vocab"], d, std=1.0)
     if c["sinusoidal"]:
