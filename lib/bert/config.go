@@ -269,14 +269,15 @@ func ParseConfig(data []byte, source string) (*Config, error) {
 }
 
 // WriteConfig writes the configuration as config.json into dir, atomically.
+// The model is always a sequence classifier, so architectures names that
+// class even when the checkpoint came from a pre-training one
+// (BertForMaskedLM in bert-base-uncased's config).
 func (c *Config) WriteConfig(dir string) error {
 	out := *c
 	if out.ModelType == "" {
 		out.ModelType = ModelTypeBERT
 	}
-	if len(out.Architectures) == 0 {
-		out.Architectures = []string{out.Architecture()}
-	}
+	out.Architectures = []string{out.Architecture()}
 	if len(out.ID2Label) == 0 {
 		out.SetLabels(c.Labels()...)
 	}

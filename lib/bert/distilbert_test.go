@@ -238,3 +238,37 @@ func TestSinusoidalPositionsAreTheFrozenTable(t *testing.T) {
 		t.Fatalf("initial sinusoid differs from the checkpoint's by %g", worst)
 	}
 }
+
+func TestSavedConfigNamesTheClassifier(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`{"model_type":"distilbert","architectures":["DistilBertForMaskedLM"],"dim":32,"n_heads":4,"n_layers":1,"hidden_dim":64,"vocab_size":50,"max_position_embeddings":16}`), "base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := cfg.WriteConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadConfig(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Architectures, []string{"DistilBertForSequenceClassification"}) {
+		t.Fatalf("architectures %v after fine-tuning a masked-LM checkpoint", back.Architectures)
+	}
+}
+
+// DistilBERT runs in bfloat16 mixed precision through the same layers:
+// logits stay within bfloat16's rounding of the float32 reference.
+func TestDistilBERTBFloat16StaysCloseToFloat32(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "distil-f32"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := readGolden(t, filepath.Join("testdata", "distil-f32"))
+	m.Context.SetParam(ParamComputeDType, "bfloat16")
+	d := maxAbsDiff(t, logitsOf(t, m.Context, m.Config, g.IDs, g.Mask, g.TypeIDs), g.Logits)
+	t.Logf("bfloat16 vs float32 torch: max |Δlogit| = %.2g", d)
+	if d == 0 || d > 0.1 {
+		t.Fatalf("bfloat16 logits differ from float32 by %g, want (0, 0.1]", d)
+	}
+}
