@@ -57,7 +57,7 @@ func sameLogits(t *testing.T, goldenDir string, a, b *Model) {
 func TestTorchBinTwinsGiveTheSameLogitsAsSafetensors(t *testing.T) {
 	pairs := map[string]string{
 		"hub-f32-bin": "hub-f32", "hub-f32-sharded": "hub-f32",
-		"distil-f32-bin": "distil-f32", "distil-f16-bin": "distil-f16",
+		"distil-f32-bin": "distil-f32", "distil-f16-bin": "distil-f16", "hub-f32-legacy": "hub-f32",
 	}
 	for bin, st := range pairs {
 		t.Run(bin, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestSafetensorsPreferredOverTorchBin(t *testing.T) {
 		t.Fatalf("read %s, want model.safetensors", m.Report.Path)
 	}
 	os.Remove(filepath.Join(dir, WeightsFile))
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a zip-format torch checkpoint") {
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "not a torch.save checkpoint") {
 		t.Fatalf("err %v, want the broken pytorch_model.bin named", err)
 	}
 	os.Remove(filepath.Join(dir, TorchWeightsFile))

@@ -13,13 +13,14 @@
        lib/bert/testdata/<name>-bin/{config.json, pytorch_model.bin}
 
 2. torch.save twins of the BERT reference checkpoint hub-f32 (written by
-   bert_reference.py): one pytorch_model.bin, and the same split into two
-   shards with a pytorch_model.bin.index.json:
+   bert_reference.py): one pytorch_model.bin, the same split into two
+   shards with a pytorch_model.bin.index.json, and one in torch's legacy
+   (pre-1.6, non-zip) format:
 
-       lib/bert/testdata/hub-f32-bin/, lib/bert/testdata/hub-f32-sharded/
+       lib/bert/testdata/hub-f32-bin/, hub-f32-sharded/, hub-f32-legacy/
 
 3. lib/bert/torchbin/testdata: tensor views (transposed, offset, shared
-   storage, float16) with their expected values, and two malicious
+   storage, float16) with their expected values, in both formats, and two malicious
    checkpoints whose pickles would run a shell command through __reduce__
    (os.system under pickle protocol 2, builtins.exec under protocol 4).
 
@@ -258,7 +259,11 @@ def write_bert_twins():
     total = sum(t.numel() * t.element_size() for t in tensors.values())
     with open(os.path.join(sharded, "pytorch_model.bin.index.json"), "w") as f:
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
-    print(f"hub-f32: torch.save twins → {single}, {sharded}")
+    legacy = os.path.join(OUT, "hub-f32-legacy")
+    fresh_dir(legacy)
+    shutil.copy(os.path.join(src, "config.json"), legacy)
+    torch.save(tensors, os.path.join(legacy, "pytorch_model.bin"), _use_new_zipfile_serialization=False)
+    print(f"hub-f32: torch.save twins → {single}, {sharded}, {legacy}")
 
 
 class Evil:
@@ -286,6 +291,7 @@ def write_torchbin_fixtures():
         "scalar": torch.tensor(2.5),
     }
     torch.save(views, os.path.join(TORCHBIN, "views.bin"))
+    torch.save(views, os.path.join(TORCHBIN, "views-legacy.bin"), _use_new_zipfile_serialization=False)
     expected = {k: {"shape": list(v.shape), "values": v.float().flatten().tolist()} for k, v in views.items()}
     with open(os.path.join(TORCHBIN, "views.json"), "w") as f:
         json.dump(expected, f, indent=1)

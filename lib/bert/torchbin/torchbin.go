@@ -1,5 +1,7 @@
-// Package torchbin reads PyTorch checkpoints (pytorch_model.bin, the zip
-// format torch.save writes since torch 1.6) without running any code: the
+// Package torchbin reads PyTorch checkpoints (pytorch_model.bin: the zip
+// format torch.save writes since torch 1.6, and the older "legacy" stream of
+// pickles that checkpoints uploaded before mid-2020 use, such as Google's
+// small BERTs) without running any code: the
 // state dict's pickle is decoded by a small restricted unpickler that
 // accepts only the globals a state dict needs (collections.OrderedDict,
 // torch._utils._rebuild_tensor_v2 and _rebuild_parameter, the torch.*Storage
@@ -28,6 +30,10 @@ import (
 	"github.com/polarityml/polarity/lib/bert/safetensors"
 )
 
+// maxElements bounds a storage's and a tensor's element count (2^40, far
+// above any model's), so that sizes and view arithmetic cannot overflow.
+const maxElements = 1 << 40
+
 // maxPickleSize bounds data.pkl (a state dict's pickle is a few hundred KB
 // even for large models; the tensors live in separate records).
 const maxPickleSize = 256 << 20
@@ -44,9 +50,16 @@ func ReadFile(filename string) (*safetensors.File, error) {
 	if _, err := io.ReadFull(f, magic[:]); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filename, err)
 	}
+	if magic[0] == 0x80 && magic[1] >= 2 { // a pickle: the legacy format
+		out, err := readLegacy(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", filename, err)
+		}
+		return out, nil
+	}
 	if string(magic[:]) != "PK\x03\x04" {
-		return nil, fmt.Errorf("%s is not a zip-format torch checkpoint (torch ≥ 1.6); legacy torch.save files "+
-			"and other formats are not read: re-save it with torch.save or as safetensors", filename)
+		return nil, fmt.Errorf("%s is not a torch.save checkpoint (neither its zip format nor the legacy one): "+
+			"re-save it with torch.save(model.state_dict()) or as safetensors", filename)
 	}
 	zr, err := zip.OpenReader(filename)
 	if err != nil {
@@ -94,6 +107,22 @@ func read(zr *zip.Reader) (*safetensors.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return stateDict(v, func(name string, s *storageRef) ([]byte, error) {
+		rec := records[root+"data/"+s.key]
+		if rec == nil {
+			return nil, fmt.Errorf("tensor %q: storage data/%s is missing from the archive", name, s.key)
+		}
+		want := uint64(s.numel) * uint64(s.size)
+		if rec.UncompressedSize64 != want {
+			return nil, fmt.Errorf("tensor %q: storage data/%s has %d bytes, want %d", name, s.key, rec.UncompressedSize64, want)
+		}
+		return readRecord(rec, int64(want))
+	})
+}
+
+// stateDict converts the unpickled state dict v into tensors, reading each
+// storage once with storage.
+func stateDict(v any, storage func(name string, s *storageRef) ([]byte, error)) (*safetensors.File, error) {
 	d, ok := v.(*dict)
 	if !ok {
 		return nil, fmt.Errorf("the checkpoint holds a %s, not a state dict (an OrderedDict of tensors)", pyType(v))
@@ -111,15 +140,8 @@ func read(zr *zip.Reader) (*safetensors.File, error) {
 		}
 		data, ok := storages[ref.storage.key]
 		if !ok {
-			rec := records[root+"data/"+ref.storage.key]
-			if rec == nil {
-				return nil, fmt.Errorf("tensor %q: storage data/%s is missing from the archive", name, ref.storage.key)
-			}
-			want := uint64(ref.storage.numel) * uint64(ref.storage.size)
-			if rec.UncompressedSize64 != want {
-				return nil, fmt.Errorf("tensor %q: storage data/%s has %d bytes, want %d", name, ref.storage.key, rec.UncompressedSize64, want)
-			}
-			if data, err = readRecord(rec, int64(want)); err != nil {
+			var err error
+			if data, err = storage(name, ref.storage); err != nil {
 				return nil, err
 			}
 			storages[ref.storage.key] = data
@@ -133,16 +155,21 @@ func read(zr *zip.Reader) (*safetensors.File, error) {
 	return file, nil
 }
 
-// persistentLoad resolves ('storage', StorageType, key, location, numel).
+// persistentLoad resolves ('storage', StorageType, key, location, numel),
+// and the legacy format's ('storage', StorageType, key, location, numel,
+// view_metadata) with view_metadata None.
 func persistentLoad(id any) (any, error) {
 	t, ok := id.(tuple)
+	if ok && len(t) == 6 && t[5] == nil {
+		t = t[:5]
+	}
 	if !ok || len(t) != 5 || t[0] != "storage" {
 		return nil, fmt.Errorf("persistent id %v is not a storage reference", id)
 	}
 	g, ok := t[1].(global)
 	key, ok2 := t[2].(string)
 	numel, ok3 := t[4].(int64)
-	if !ok || !ok2 || !ok3 || g.module != "torch" || numel < 0 || key == "" || strings.ContainsAny(key, "/\\") {
+	if !ok || !ok2 || !ok3 || g.module != "torch" || numel < 0 || numel > maxElements || key == "" || strings.ContainsAny(key, "/\\") {
 		return nil, fmt.Errorf("persistent id %v is not a storage reference", id)
 	}
 	dt := storageDTypes[g.name]
@@ -154,13 +181,19 @@ func persistentLoad(id any) (any, error) {
 func materialize(name string, ref *tensorRef, data []byte) (*safetensors.Tensor, error) {
 	es := int64(ref.storage.size)
 	numel, last := int64(1), ref.offset
+	tooLarge := fmt.Errorf("tensor %q: view %v/%v at offset %d is larger than any checkpoint's", name, ref.shape, ref.stride, ref.offset)
+	if len(ref.shape) > 64 || ref.offset > maxElements {
+		return nil, tooLarge
+	}
 	for i, d := range ref.shape {
 		if d == 0 {
 			numel = 0
 			break
 		}
-		if numel > (1<<40)/d {
-			return nil, fmt.Errorf("tensor %q: shape %v is too large", name, ref.shape)
+		// Bounds that keep every product below 2^63: numel and each
+		// (d-1)·stride at most maxElements, at most 64 of them.
+		if numel > maxElements/d || (d > 1 && ref.stride[i] > maxElements/(d-1)) {
+			return nil, tooLarge
 		}
 		numel *= d
 		last += (d - 1) * ref.stride[i]
@@ -173,7 +206,7 @@ func materialize(name string, ref *tensorRef, data []byte) (*safetensors.Tensor,
 	if numel == 0 {
 		return t, nil
 	}
-	if last >= ref.storage.numel {
+	if last >= ref.storage.numel || (last+1)*es > int64(len(data)) {
 		return nil, fmt.Errorf("tensor %q: view %v/%v at offset %d reaches past its storage of %d elements",
 			name, ref.shape, ref.stride, ref.offset, ref.storage.numel)
 	}

@@ -12,10 +12,17 @@ import (
 	"testing"
 )
 
-// views.bin and views.json come from scripts/golden/distilbert_reference.py
-// (torch.save of tensor views, and their values as torch sees them).
+// views.bin, views-legacy.bin and views.json come from
+// scripts/golden/distilbert_reference.py (torch.save of tensor views in the
+// zip and the legacy format, and their values as torch sees them).
 func TestReadFileMaterializesViews(t *testing.T) {
-	f, err := ReadFile(filepath.Join("testdata", "views.bin"))
+	for _, file := range []string{"views.bin", "views-legacy.bin"} {
+		t.Run(file, func(t *testing.T) { checkViews(t, file) })
+	}
+}
+
+func checkViews(t *testing.T, file string) {
+	f, err := ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,10 +166,40 @@ func TestBadCheckpointsAreClearErrors(t *testing.T) {
 			}
 		})
 	}
-	notZip := filepath.Join(t.TempDir(), "legacy.bin")
-	os.WriteFile(notZip, []byte("\x80\x02\x8a\x0alegacy"), 0o644)
-	if _, err := ReadFile(notZip); err == nil || !strings.Contains(err.Error(), "not a zip-format torch checkpoint") {
-		t.Fatalf("legacy file: %v", err)
+	dir := t.TempDir()
+	for data, want := range map[string]string{
+		"\x80\x02K\x01.":         "without the legacy format's magic number",
+		"\x80\x02\x8a\x0alegacy": "without the legacy format's magic number",
+		"GIF89a":                 "not a torch.save checkpoint",
+		legacyHeader + "}q\x00.": "big-endian",
+		legacyHeader + littleInfo + "}." + "]q\x00X\x01\x00\x00\x000a.": "not one the state dict uses",
+	} {
+		p := filepath.Join(dir, "x.bin")
+		os.WriteFile(p, []byte(data), 0o644)
+		if _, err := ReadFile(p); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", data, err, want)
+		}
+	}
+}
+
+// legacyHeader is the legacy format's magic number and protocol pickles;
+// littleInfo a sys_info pickle saying little-endian.
+const (
+	legacyHeader = "\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03."
+	littleInfo   = "\x80\x02}q\x00X\x0d\x00\x00\x00little_endianq\x01\x88s."
+)
+
+func TestLegacyFormatChecksStorageSizes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "views-legacy.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "cut.bin")
+	for _, cut := range []int{len(data) - 1, len(data) - 100} {
+		os.WriteFile(p, data[:cut], 0o644)
+		if _, err := ReadFile(p); err == nil || !strings.Contains(err.Error(), "storage") {
+			t.Errorf("cut at %d of %d: err %v, want the short storage named", cut, len(data), err)
+		}
 	}
 }
 
@@ -183,5 +220,18 @@ func FuzzUnpickle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		u := &unpickler{data: data, memo: map[int]any{}, persistentLoad: persistentLoad}
 		u.load() // must not panic
+	})
+}
+
+func FuzzParseLegacy(f *testing.F) {
+	for _, name := range []string{"views-legacy.bin", filepath.Join("..", "..", "testdata", "hub-f32-legacy", "pytorch_model.bin")} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseLegacy(data) // must not panic
 	})
 }
