@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"os"
 
@@ -19,11 +18,12 @@ var legacyMagic, _ = new(big.Int).SetString("1950a86a20f9469cfc6c", 16)
 // of storage keys in file order), then each storage as an 8-byte
 // little-endian element count and its bytes.
 func readLegacy(f *os.File) (*safetensors.File, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	fi, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(f)
-	if err != nil {
+	data := make([]byte, fi.Size()) // one allocation: the storages are slices of it
+	if _, err := f.ReadAt(data, 0); err != nil {
 		return nil, err
 	}
 	return parseLegacy(data)

@@ -38,8 +38,10 @@ const maxElements = 1 << 40
 // even for large models; the tensors live in separate records).
 const maxPickleSize = 256 << 20
 
-// ReadFile reads the state dict of a torch.save zip checkpoint: every
-// tensor by name, converted to a contiguous safetensors tensor.
+// ReadFile reads the state dict of a torch.save checkpoint (zip or legacy
+// format): every tensor by name as a contiguous safetensors tensor. Tensors
+// that are contiguous views share their storage's bytes (tied weights share
+// them with each other): treat Data as read-only.
 func ReadFile(filename string) (*safetensors.File, error) {
 	f, err := os.Open(filename)
 	if err != nil {
@@ -211,7 +213,7 @@ func materialize(name string, ref *tensorRef, data []byte) (*safetensors.Tensor,
 			name, ref.shape, ref.stride, ref.offset, ref.storage.numel)
 	}
 	if contiguous(ref.shape, ref.stride) {
-		t.Data = append([]byte(nil), data[ref.offset*es:(ref.offset+numel)*es]...)
+		t.Data = data[ref.offset*es : (ref.offset+numel)*es : (ref.offset+numel)*es] // no copy: read-only
 		return t, nil
 	}
 	t.Data = make([]byte, 0, numel*es)
