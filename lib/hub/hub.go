@@ -194,6 +194,9 @@ func (c *Client) Cached(f File) (string, error) {
 // ErrNotCached means a file is not in the local cache.
 var ErrNotCached = errors.New("not in the Hugging Face cache")
 
+// ErrNotFound means the hub answered 404: no such repository, revision or file.
+var ErrNotFound = errors.New("not found")
+
 // Download returns the local path of f, downloading it unless cached. The
 // path is inside the snapshot folder and stays valid across runs.
 func (c *Client) Download(ctx context.Context, f File) (string, error) {
@@ -552,7 +555,7 @@ func statusError(resp *http.Response, f File) error {
 		return &permanentError{fmt.Errorf("%s: the hub answered %d %s; the repository may be gated or private: "+
 			"set HF_TOKEN to a token with access (https://huggingface.co/settings/tokens) and accept its terms on the hub", f, s, http.StatusText(s))}
 	case s == http.StatusNotFound:
-		return &permanentError{fmt.Errorf("%s: not found (404); check the repository, revision and file name", f)}
+		return &permanentError{fmt.Errorf("%s: %w (404); check the repository, revision and file name", f, ErrNotFound)}
 	case s == http.StatusTooManyRequests || s >= 500:
 		e := &retryLaterError{status: s, what: f.String()}
 		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
