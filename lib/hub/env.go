@@ -53,8 +53,8 @@ func tokenFromEnv() string {
 	if v == "" {
 		v = os.Getenv("HUGGING_FACE_HUB_TOKEN")
 	}
-	if v != "" {
-		return cleanToken(v)
+	if v = cleanToken(v); v != "" {
+		return v
 	}
 	p := os.Getenv("HF_TOKEN_PATH")
 	if p == "" {

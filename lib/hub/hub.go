@@ -159,7 +159,7 @@ func envOr(name, fallback string) string {
 }
 
 func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
+	switch strings.ToLower(v) { // constants._is_true
 	case "1", "true", "yes", "on":
 		return true
 	}
@@ -409,7 +409,7 @@ func (c *Client) head(ctx context.Context, f File) (fileMeta, error) {
 	for hops := 0; hops < 10; hops++ {
 		var resp *http.Response
 		err := c.retry(ctx, func() (err error) {
-			resp, err = c.do(ctx, http.MethodHead, target, nil, f)
+			resp, err = c.do(ctx, http.MethodHead, target, f)
 			return err
 		})
 		if err != nil {
@@ -524,12 +524,9 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	resp, err := c.send(ctx, http.MethodGet, meta.location, header)
+	resp, err := c.request(ctx, http.MethodGet, meta.location, header, f)
 	if err != nil {
-		if ctx.Err() != nil {
-			return &permanentError{ctx.Err()}
-		}
-		return fmt.Errorf("%s: %w", f, err)
+		return err
 	}
 	defer resp.Body.Close()
 	var body io.Reader = resp.Body
@@ -709,9 +706,20 @@ func statusMessage(resp *http.Response, f File) error {
 	}
 }
 
-// do sends one request and maps error statuses (except a 416 answer to a
-// ranged GET, which fetchOnce handles) to errors. Redirects are not followed.
-func (c *Client) do(ctx context.Context, method, target string, header http.Header, f File) (*http.Response, error) {
+// do sends one request without a body and maps error statuses to errors.
+// Redirects are not followed.
+func (c *Client) do(ctx context.Context, method, target string, f File) (*http.Response, error) {
+	resp, err := c.request(ctx, method, target, nil, f)
+	if err != nil || resp.StatusCode < 400 {
+		return resp, err
+	}
+	resp.Body.Close()
+	return nil, statusError(resp, f)
+}
+
+// request sends one request, naming f in a transport error; a cancelled
+// ctx is permanent.
+func (c *Client) request(ctx context.Context, method, target string, header http.Header, f File) (*http.Response, error) {
 	resp, err := c.send(ctx, method, target, header)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -719,11 +727,7 @@ func (c *Client) do(ctx context.Context, method, target string, header http.Head
 		}
 		return nil, fmt.Errorf("%s: %w", f, err)
 	}
-	if resp.StatusCode < 400 || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && header.Get("Range") != "" {
-		return resp, nil
-	}
-	resp.Body.Close()
-	return nil, statusError(resp, f)
+	return resp, nil
 }
 
 // retry runs fn until it succeeds, fails permanently, or Retries retries

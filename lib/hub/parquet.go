@@ -50,9 +50,8 @@ func (c *Client) ParquetFiles(ctx context.Context, repo, config, split string) (
 	if err == nil {
 		return files, c.keepParquetList(what, files)
 	}
-	var he *hubError
-	if ctx.Err() != nil || errors.As(err, &he) {
-		return nil, err // the hub answered: no such dataset, config or split
+	if ctx.Err() != nil || isMissingEntry(err) {
+		return nil, err // the hub answered: no such config or split
 	}
 	cached, cacheErr := c.cachedParquetFiles(what)
 	switch {
@@ -71,7 +70,7 @@ func (c *Client) listParquet(ctx context.Context, what File, config, split strin
 	api := c.Endpoint + "/api/datasets/" + what.Repo + "/parquet/" + url.PathEscape(config) + "/" + url.PathEscape(split)
 	var urls []string
 	err := c.retry(ctx, func() error {
-		resp, err := c.do(ctx, http.MethodGet, api, nil, what)
+		resp, err := c.do(ctx, http.MethodGet, api, what)
 		if err != nil {
 			return err
 		}
@@ -120,7 +119,7 @@ func (c *Client) parquetShard(ctx context.Context, what File, raw string) (File,
 	}
 	var resp *http.Response
 	err = c.retry(ctx, func() (err error) {
-		resp, err = c.do(ctx, http.MethodHead, u.String(), nil, what)
+		resp, err = c.do(ctx, http.MethodHead, u.String(), what)
 		return err
 	})
 	if err != nil {

@@ -22,8 +22,8 @@
 //     answers 302 to the shard's resolve URL (folders such as
 //     partial-{split}/ included).
 //
-// Knobs (Fail, Truncate, Stall, Corrupt, Private, Throttle, SignatureTTL,
-// ETagOnRedirect) inject the failures a client must survive.
+// Knobs (Fail, Truncate, Stall, Corrupt, Private, Throttle, SetSignatureTTL,
+// SetETagOnRedirect) inject the failures a client must survive.
 package hubtest
 
 import (
