@@ -118,3 +118,18 @@ func expandVars(p string) string {
 		return ref
 	})
 }
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(v) { // constants._is_true
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}

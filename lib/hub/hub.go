@@ -61,10 +61,10 @@ const (
 type Client struct {
 	// Endpoint is the hub's base URL ($HF_ENDPOINT, else DefaultEndpoint).
 	Endpoint string
-	// CacheDir is the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else
-	// ~/.cache/huggingface/hub).
+	// CacheDir is the hub cache (see DefaultCacheDir).
 	CacheDir string
-	// Offline serves from the cache only ($HF_HUB_OFFLINE=1).
+	// Offline serves from the cache only ($HF_HUB_OFFLINE or
+	// $TRANSFORMERS_OFFLINE true).
 	Offline bool
 	// Retries is how many times a failed request is retried (429, 5xx,
 	// broken connections); Backoff is the first wait, doubled each time and
@@ -150,21 +150,6 @@ func (c *Client) SetToken(token string) {
 
 // HasToken reports whether a token is set, without revealing it.
 func (c *Client) HasToken() bool { return c.token != nil && c.token() != "" }
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
-}
-
-func truthy(v string) bool {
-	switch strings.ToLower(v) { // constants._is_true
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
 
 // File names one file of a repository at a revision (a branch, tag, or
 // commit; e.g. "main" or "refs/convert/parquet").

@@ -202,3 +202,25 @@ func TestUnreachableHubFallsBackToTheCacheOnce(t *testing.T) {
 		t.Error("an uncached file with the hub down should fail")
 	}
 }
+
+// hf_hub_download raises EntryNotFound rather than serve a cached copy the
+// hub says no longer exists; any other failure (here 500s) uses the cache.
+func TestOnlyAnAnswerOfTheHubThatTheFileIsGoneSkipsTheCache(t *testing.T) {
+	h := newHub(t, "main", map[string][]byte{"test.jsonl": []byte("{}\n")})
+	c := h.HubClient(t.TempDir())
+	f := hub.File{Type: hub.Dataset, Repo: fakeRepo, Revision: "main", Path: "test.jsonl"}
+	cached, err := c.Download(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Fail("test.jsonl", 500, 500)
+	if got, err := c.Download(context.Background(), f); err != nil || got != cached {
+		t.Errorf("hub failing with 500: %q, %v; want the cached %q", got, err, cached)
+	}
+	gone := hubtest.New(t)
+	gone.Add(hub.Dataset, fakeRepo, "main", map[string][]byte{"other.jsonl": []byte("{}\n")})
+	c.Endpoint = gone.URL
+	if _, err := c.Download(context.Background(), f); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("file gone from the hub: err %v, want the 404", err)
+	}
+}
