@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -122,5 +123,72 @@ func TestKilledDownloadResumesUnderTheLock(t *testing.T) {
 	}
 	if len(gets) != 1 || from < killedAt {
 		t.Errorf("GETs after the restart %v; want one, resuming at byte %d or later", gets, killedAt)
+	}
+}
+
+// holdLock is Python taking the lock as huggingface_hub does (filelock's
+// FileLock on the same path), until its standard input closes.
+const holdLock = `import filelock, sys
+lock = filelock.FileLock(sys.argv[1])
+lock.acquire()
+print("locked", flush=True)
+sys.stdin.read()
+lock.release()
+`
+
+// While Python's filelock holds .locks/<repo folder>/<etag>.lock, a Go
+// download of that blob waits (and says so), then proceeds.
+func TestDownloadWaitsForPythonsFilelock(t *testing.T) {
+	python := "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import filelock").Run(); err != nil {
+		t.Skipf("Python's filelock is not installed (apt-get install python3-filelock): %v", err)
+	}
+	data := payload(50_000)
+	const name = "default/train/0000.parquet"
+	h := newHub(t, hub.ParquetRevision, map[string][]byte{name: data})
+	c := client(t, h)
+	var notices bytes.Buffer
+	c.Notices = &notices
+	lockPath := filepath.Join(c.CacheDir, ".locks", "datasets--mteb--amazon_polarity", hubtest.SHA256(data)+".lock")
+	if err := os.MkdirAll(filepath.Dir(lockPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	py := exec.Command(python, "-c", holdLock, lockPath)
+	stdin, err := py.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := py.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := py.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer py.Wait()
+	defer stdin.Close()
+	line := make([]byte, 7)
+	if _, err := io.ReadFull(stdout, line); err != nil || string(line) != "locked\n" {
+		t.Fatalf("python: %q, %v", line, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Download(context.Background(), parquetFile(name))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("the download did not wait for Python's lock: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if n := len(requests(h, cdnGets)); n != 0 {
+		t.Errorf("%d GETs while Python held the lock", n)
+	}
+	stdin.Close() // Python releases the lock
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(notices.String(), "waiting for another process") {
+		t.Errorf("notices %q: the wait was not said", notices.String())
 	}
 }
