@@ -125,6 +125,12 @@ func NewFromEnv() *Client {
 	return c
 }
 
+// noticeFallback says, once, that the cache is used because the hub
+// could not be asked.
+func (c *Client) noticeFallback(err error) {
+	c.notice("fallback", fmt.Sprintf("hub: cannot ask %s (%v); using the files already in the cache %s", c.Endpoint, err, c.CacheDir))
+}
+
 // notice writes msg to Notices once per key.
 func (c *Client) notice(key, msg string) {
 	if c.Notices == nil {
@@ -204,16 +210,17 @@ func (c *Client) Download(ctx context.Context, f File) (string, error) {
 		}
 		return p, nil
 	}
-	meta, err := c.head(ctx, f)
+	cached, cacheErr := c.Cached(f)
+	// With a cached copy to fall back on, a HEAD that cannot connect is not
+	// retried (huggingface_hub never retries it).
+	meta, err := c.head(ctx, f, cacheErr == nil)
 	if err != nil {
 		// As hf_hub_download: unless the hub said the file or revision does
 		// not exist, a failed HEAD (no network, timeout, 401/403, 5xx) falls
 		// back to the cached snapshot of the revision.
-		if ctx.Err() == nil && !isMissingEntry(err) {
-			if p, cacheErr := c.Cached(f); cacheErr == nil {
-				c.notice("fallback", fmt.Sprintf("hub: cannot ask %s (%v); using the files already in the cache %s", c.Endpoint, err, c.CacheDir))
-				return p, nil
-			}
+		if ctx.Err() == nil && !isMissingEntry(err) && cacheErr == nil {
+			c.noticeFallback(err)
+			return cached, nil
 		}
 		return "", err
 	}
@@ -388,13 +395,17 @@ func (c *Client) ResolveURL(f File) string {
 // head is huggingface_hub's get_hf_file_metadata: a HEAD that follows
 // relative redirects (a renamed repository, the /api/resolve-cache/ hop of
 // a regular file) and no absolute one (the signed CDN URL of an LFS file,
-// which becomes the download location).
-func (c *Client) head(ctx context.Context, f File) (fileMeta, error) {
+// which becomes the download location). With failFast, a request that
+// cannot connect is not retried.
+func (c *Client) head(ctx context.Context, f File, failFast bool) (fileMeta, error) {
 	target := c.ResolveURL(f)
 	for hops := 0; hops < 10; hops++ {
 		var resp *http.Response
 		err := c.retry(ctx, func() (err error) {
 			resp, err = c.do(ctx, http.MethodHead, target, f)
+			if failFast {
+				err = transportPermanent(err)
+			}
 			return err
 		})
 		if err != nil {
@@ -469,7 +480,7 @@ func (c *Client) fetch(ctx context.Context, f File, meta fileMeta, blob string) 
 			return err
 		}
 		// A signed URL expired: ask the hub for a fresh one, resume at once.
-		fresh, headErr := c.head(ctx, f)
+		fresh, headErr := c.head(ctx, f, false)
 		if headErr != nil {
 			return headErr
 		}
@@ -644,6 +655,17 @@ func (e *hubError) Unwrap() error { return e.err }
 func isMissingEntry(err error) bool {
 	var he *hubError
 	return errors.As(err, &he) && (he.code == "EntryNotFound" || he.code == "RevisionNotFound")
+}
+
+// transportPermanent makes an error that is no answer of the hub (no
+// connection, a timeout) permanent.
+func transportPermanent(err error) error {
+	var perm *permanentError
+	var later *retryLaterError
+	if err == nil || errors.As(err, &perm) || errors.As(err, &later) {
+		return err
+	}
+	return &permanentError{err}
 }
 
 // permanentError is not worth retrying.

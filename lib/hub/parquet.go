@@ -46,32 +46,37 @@ func (c *Client) ParquetFiles(ctx context.Context, repo, config, split string) (
 		}
 		return files, nil
 	}
-	files, err := c.listParquet(ctx, what, config, split)
+	cached, cacheErr := c.cachedParquetFiles(what)
+	// With a kept list, a request that cannot connect is not retried.
+	files, err := c.listParquet(ctx, what, config, split, !errors.Is(cacheErr, ErrNotCached))
 	if err == nil {
 		return files, c.keepParquetList(what, files)
 	}
 	if ctx.Err() != nil || isMissingEntry(err) {
 		return nil, err // the hub answered: no such config or split
 	}
-	cached, cacheErr := c.cachedParquetFiles(what)
 	switch {
 	case errors.Is(cacheErr, ErrNotCached):
 		return nil, err
 	case cacheErr != nil:
 		return nil, fmt.Errorf("the hub cannot be asked (%v) and %w; run again once it can, to download them", err, cacheErr)
 	}
-	c.notice("fallback", fmt.Sprintf("hub: cannot ask %s (%v); using the files already in the cache %s", c.Endpoint, err, c.CacheDir))
+	c.noticeFallback(err)
 	return cached, nil
 }
 
 // listParquet asks the parquet API for the shard URLs and maps each to a
-// file on ParquetRevision.
-func (c *Client) listParquet(ctx context.Context, what File, config, split string) ([]File, error) {
+// file on ParquetRevision. With failFast, a request that cannot connect is
+// not retried.
+func (c *Client) listParquet(ctx context.Context, what File, config, split string, failFast bool) ([]File, error) {
 	api := c.Endpoint + "/api/datasets/" + what.Repo + "/parquet/" + url.PathEscape(config) + "/" + url.PathEscape(split)
 	var urls []string
 	err := c.retry(ctx, func() error {
 		resp, err := c.do(ctx, http.MethodGet, api, what)
 		if err != nil {
+			if failFast {
+				return transportPermanent(err)
+			}
 			return err
 		}
 		defer resp.Body.Close()
@@ -127,7 +132,7 @@ func (c *Client) parquetShard(ctx context.Context, what File, raw string) (File,
 	}
 	resp.Body.Close()
 	loc, err := u.Parse(resp.Header.Get("Location"))
-	if err != nil || !isRedirect(resp.StatusCode) || !c.sameHost(loc) {
+	if err != nil || !isRedirect(resp.StatusCode) {
 		return File{}, fmt.Errorf("%s: the parquet API URL %s answered %d with Location %q, not a redirect to a file of the hub",
 			what, raw, resp.StatusCode, resp.Header.Get("Location"))
 	}
