@@ -179,19 +179,30 @@ var commitHash = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // Cached returns the cached path of f without any network access, or
 // ErrNotCached.
 func (c *Client) Cached(f File) (string, error) {
-	commit := f.Revision
-	if !commitHash.MatchString(commit) {
-		b, err := os.ReadFile(filepath.Join(c.repoDir(f), "refs", filepath.FromSlash(f.Revision)))
-		if err != nil {
-			return "", ErrNotCached
-		}
-		commit = strings.TrimSpace(string(b))
+	dir, ok := c.cachedSnapshot(f)
+	if !ok {
+		return "", ErrNotCached
 	}
-	p := filepath.Join(c.repoDir(f), "snapshots", commit, filepath.FromSlash(f.Path))
+	p := filepath.Join(dir, filepath.FromSlash(f.Path))
 	if _, err := os.Stat(p); err != nil { // follows the symlink: the blob must exist
 		return "", ErrNotCached
 	}
 	return p, nil
+}
+
+// cachedSnapshot is the snapshot folder of f's revision (a commit, or the
+// commit its ref names), when it is in the cache.
+func (c *Client) cachedSnapshot(f File) (string, bool) {
+	commit := f.Revision
+	if !commitHash.MatchString(commit) {
+		b, err := os.ReadFile(filepath.Join(c.repoDir(f), "refs", filepath.FromSlash(f.Revision)))
+		if err != nil {
+			return "", false
+		}
+		commit = strings.TrimSpace(string(b))
+	}
+	dir := filepath.Join(c.repoDir(f), "snapshots", commit)
+	return dir, exists(dir)
 }
 
 // ErrNotCached means a file is not in the local cache.
@@ -211,9 +222,10 @@ func (c *Client) Download(ctx context.Context, f File) (string, error) {
 		return p, nil
 	}
 	cached, cacheErr := c.Cached(f)
-	// With a cached copy to fall back on, a HEAD that cannot connect is not
-	// retried (huggingface_hub never retries it).
-	meta, err := c.head(ctx, f, cacheErr == nil)
+	// When the revision is cached, a HEAD that cannot connect is not retried
+	// (huggingface_hub never retries it): the cache answers at once.
+	_, revisionCached := c.cachedSnapshot(f)
+	meta, err := c.head(ctx, f, revisionCached)
 	if err != nil {
 		// As hf_hub_download: unless the hub said the file or revision does
 		// not exist, a failed HEAD (no network, timeout, 401/403, 5xx) falls
