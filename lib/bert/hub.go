@@ -24,9 +24,10 @@ import (
 //
 // The client honours HF_HUB_OFFLINE (cache only) and HF_TOKEN (sent to the
 // hub only, never printed) when built with hub.NewFromEnv. A file the hub
-// cannot be asked for (no network) is taken from the cache when it is there,
-// as huggingface_hub does. Load then reads the directory, initialising a
-// classifier head the checkpoint lacks and listing it in the Report.
+// cannot be asked for (no network) is taken from the cache when it is there
+// (hub.Client.Download falls back as huggingface_hub does). Load then reads
+// the directory, initialising a classifier head the checkpoint lacks and
+// listing it in the Report.
 func ResolveModelDir(ctx context.Context, client *hub.Client, spec string) (string, error) {
 	if fi, err := os.Stat(spec); err == nil {
 		if !fi.IsDir() {
@@ -48,14 +49,7 @@ func ResolveModelDir(ctx context.Context, client *hub.Client, spec string) (stri
 		revision = "main"
 	}
 	get := func(path string) (string, error) {
-		f := hub.File{Type: hub.Model, Repo: repo, Revision: revision, Path: path}
-		p, err := client.Download(ctx, f)
-		if err != nil && ctx.Err() == nil && !client.Offline {
-			if cached, cacheErr := client.Cached(f); cacheErr == nil {
-				return cached, nil
-			}
-		}
-		return p, err
+		return client.Download(ctx, hub.File{Type: hub.Model, Repo: repo, Revision: revision, Path: path})
 	}
 	config, err := get(ConfigFile)
 	if err != nil {

@@ -229,4 +229,13 @@ func TestLoadFromFakeHub(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not found (404)") {
 		t.Errorf("missing repo: %v", err)
 	}
+	// With the hub unreachable, the cached tokenizer is used, as
+	// hf_hub_download uses the cached snapshot.
+	srv.Close()
+	if tok, err = Load("google-bert/bert-base-uncased", WithHub(HubClient(client))); err != nil {
+		t.Fatalf("hub down, tokenizer cached: %v", err)
+	}
+	if got := tok.Encode("Héllo").IDs; !slices.Equal(got, []int32{101, 7592, 102}) {
+		t.Errorf("ids %v from the cached tokenizer", got)
+	}
 }
