@@ -144,12 +144,12 @@ func (g *gemmJob) task(t int, s *scratch) {
 		ldb, inPlace := g.b.inPlaceStride(p0, kc, j0, nc)
 		if inPlace {
 			if full := nc / nr * nr; full < nc {
-				packB(s.b, &g.b, bBase, p0, kc, j0+full, nc-full, nr)
+				packB(s.b, &g.b, bBase, p0, kc, j0+full, nc-full, nr, kern.transpose8)
 			}
 		} else {
-			packB(s.b, &g.b, bBase, p0, kc, j0, nc, nr)
+			packB(s.b, &g.b, bBase, p0, kc, j0, nc, nr, kern.transpose8)
 		}
-		packA(s.a, &g.a, aBase, i0, mc, p0, kc, mr)
+		packA(s.a, &g.a, aBase, i0, mc, p0, kc, mr, kern.transpose8)
 		for jp := 0; jp < nc; jp += nr {
 			cols := min(nr, nc-jp)
 			bPanel, bStride := &s.b[(jp/nr)*kc*nr], nr
@@ -213,9 +213,9 @@ func (m *matrices) inPlaceStride(p0, kc, j0, nc int) (ldb int, ok bool) {
 // (at offset base) into MR-row micro-panels: panel q holds rows
 // i0+q·MR … i0+q·MR+MR-1 as kc consecutive groups of MR floats, rows past mc
 // zero-filled.
-func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
+func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int, transpose8 transposer) {
 	for ip := 0; ip < mc; ip += mr {
-		packPanel(dst[(ip/mr)*kc*mr:(ip/mr+1)*kc*mr], a.data, base, a.rows[i0+ip:i0+min(ip+mr, mc)], a.cols[p0:p0+kc], mr)
+		packPanel(dst[(ip/mr)*kc*mr:(ip/mr+1)*kc*mr], a.data, base, a.rows[i0+ip:i0+min(ip+mr, mc)], a.cols[p0:p0+kc], mr, transpose8)
 	}
 }
 
@@ -223,18 +223,23 @@ func packA(dst []float32, a *matrices, base, i0, mc, p0, kc, mr int) {
 // (at offset base) into NR-column micro-panels: panel q holds columns
 // j0+q·NR … j0+q·NR+NR-1 as kc consecutive groups of NR floats, columns past
 // nc zero-filled.
-func packB(dst []float32, b *matrices, base, p0, kc, j0, nc, nr int) {
+func packB(dst []float32, b *matrices, base, p0, kc, j0, nc, nr int, transpose8 transposer) {
 	for jp := 0; jp < nc; jp += nr {
-		packPanel(dst[(jp/nr)*kc*nr:(jp/nr+1)*kc*nr], b.data, base, b.cols[j0+jp:j0+min(jp+nr, nc)], b.rows[p0:p0+kc], nr)
+		packPanel(dst[(jp/nr)*kc*nr:(jp/nr+1)*kc*nr], b.data, base, b.cols[j0+jp:j0+min(jp+nr, nc)], b.rows[p0:p0+kc], nr, transpose8)
 	}
 }
+
+// transposer transposes 8×8 blocks (see microKernel.transpose8); nil if the
+// kernel has none.
+type transposer = func(dst *float32, ldd int, src *float32, lds int, blocks int)
 
 // packPanel writes one micro-panel: for every step p of the contracted axis,
 // width floats, lane l being data[base + lanes[l] + steps[p]], lanes past
 // len(lanes) zero. It copies along whichever of the two is contiguous in
-// data: the lanes (one copy per step), else runs of steps (scattered every
-// width floats).
-func packPanel(panel, data []float32, base int, lanes, steps []int, width int) {
+// data: the lanes (one copy per step), else the steps: 8×8 blocks transposed
+// at once when the lanes are evenly spaced and transpose8 is given, the rest
+// as runs of steps scattered every width floats.
+func packPanel(panel, data []float32, base int, lanes, steps []int, width int, transpose8 transposer) {
 	n := len(lanes)
 	if contiguous(lanes) {
 		for p, off := range steps {
@@ -252,9 +257,22 @@ func packPanel(panel, data []float32, base int, lanes, steps []int, width int) {
 		}
 		return
 	}
+	done := 0 // lanes packed by 8×8 transposes, over steps [0, blocks·8)
+	blocks := len(steps) / 8
+	if ls, ok := evenlySpaced(lanes); ok && transpose8 != nil && blocks > 0 && n >= 8 && contiguous(steps) {
+		for ; done+8 <= n; done += 8 {
+			start := base + lanes[done] + steps[0]
+			_ = data[start+7*ls+8*blocks-1] // the last element the transposes read
+			transpose8(&panel[done], width, &data[start], ls, blocks)
+		}
+	}
 	for l, laneOff := range lanes {
 		lane := panel[l:]
-		for p := 0; p < len(steps); {
+		p := 0
+		if l < done {
+			p = blocks * 8
+		}
+		for p < len(steps) {
 			q := p + 1
 			for q < len(steps) && steps[q] == steps[q-1]+1 {
 				q++
@@ -269,6 +287,20 @@ func packPanel(panel, data []float32, base int, lanes, steps []int, width int) {
 			clear(panel[p*width+n : p*width+width])
 		}
 	}
+}
+
+// evenlySpaced returns s > 0 if offsets[i] = offsets[0] + i·s for all i.
+func evenlySpaced(offsets []int) (s int, ok bool) {
+	if len(offsets) < 2 {
+		return 1, len(offsets) == 1
+	}
+	s = offsets[1] - offsets[0]
+	for i := 2; i < len(offsets); i++ {
+		if offsets[i]-offsets[i-1] != s {
+			return 0, false
+		}
+	}
+	return s, s > 0
 }
 
 // contiguous reports whether offsets are consecutive integers.

@@ -49,3 +49,5 @@ func binaryDivSVAVX2(out *float32, x *float32, y *float32, n int)
 func expAVX2(out *float32, x *float32, n int)
 
 func erfAVX2(out *float32, x *float32, n int)
+
+func transpose8AVX(dst *float32, ldd int, src *float32, lds int, blocks int)

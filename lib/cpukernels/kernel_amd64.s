@@ -1319,3 +1319,85 @@ erfAVX2_loop:
 erfAVX2_done:
 	VZEROUPPER
 	RET
+
+// func transpose8AVX(dst *float32, ldd int, src *float32, lds int, blocks int)
+// Requires: AVX
+TEXT ·transpose8AVX(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), AX
+	MOVQ ldd+8(FP), CX
+	SHLQ $0x02, CX
+	MOVQ src+16(FP), DX
+	MOVQ lds+24(FP), BX
+	SHLQ $0x02, BX
+	MOVQ blocks+32(FP), SI
+
+transpose8AVX_block:
+	CMPQ SI, $0x00000000
+	JE   transpose8AVX_done
+
+	// Load 8 rows of 8.
+	MOVQ    DX, DI
+	VMOVUPS (DI), Y0
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y1
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y2
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y3
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y4
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y5
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y6
+	ADDQ    BX, DI
+	VMOVUPS (DI), Y7
+
+	// Interleave pairs, then quads, then 128-bit halves.
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VMOVUPS    Y6, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x20, Y3, Y1, Y6
+	VMOVUPS    Y6, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x20, Y5, Y8, Y6
+	VMOVUPS    Y6, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x20, Y4, Y0, Y6
+	VMOVUPS    Y6, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x31, Y2, Y7, Y2
+	VMOVUPS    Y2, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x31, Y3, Y1, Y1
+	VMOVUPS    Y1, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x31, Y5, Y8, Y1
+	VMOVUPS    Y1, (AX)
+	ADDQ       CX, AX
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	VMOVUPS    Y0, (AX)
+	ADDQ       $0x00000020, DX
+	LEAQ       (AX)(CX*1), AX
+	DECQ       SI
+	JMP        transpose8AVX_block
+
+transpose8AVX_done:
+	VZEROUPPER
+	RET

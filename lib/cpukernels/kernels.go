@@ -23,6 +23,9 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	run    func(k int, a, b, c *float32, ldb, ldc int, accumulate int)
+	// transpose8, when set, transposes 8×8 blocks for packing (see
+	// internal/asmgen's transpose8AVX).
+	transpose8 func(dst *float32, ldd int, src *float32, lds int, blocks int)
 	// supported reports whether this CPU can run the kernel.
 	supported bool
 	scratch   sync.Pool

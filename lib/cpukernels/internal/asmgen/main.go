@@ -49,7 +49,74 @@ func main() {
 	}
 	generateExp()
 	generateErf()
+	generateTranspose()
 	Generate()
+}
+
+// generateTranspose writes transpose8AVX(dst *float32, ldd int, src *float32,
+// lds int, blocks int): for b < blocks, the 8×8 block of src starting at
+// column 8b (rows lds floats apart) is written transposed at dst row 8b (rows
+// ldd floats apart): dst[(8b+j)·ldd + i] = src[i·lds + 8b + j], i, j < 8.
+// Packing uses it to turn rows of a matrix into interleaved micro-panels.
+func generateTranspose() {
+	TEXT("transpose8AVX", NOSPLIT, "func(dst *float32, ldd int, src *float32, lds int, blocks int)")
+	dst := Load(Param("dst"), GP64())
+	ldd := Load(Param("ldd"), GP64())
+	SHLQ(U8(2), ldd)
+	src := Load(Param("src"), GP64())
+	lds := Load(Param("lds"), GP64())
+	SHLQ(U8(2), lds)
+	blocks := Load(Param("blocks"), GP64())
+	Label("transpose8AVX_block")
+	CMPQ(blocks, U32(0))
+	JE(LabelRef("transpose8AVX_done"))
+	Comment("Load 8 rows of 8.")
+	rows := make([]VecVirtual, 8)
+	p := GP64()
+	MOVQ(src, p)
+	for i := range rows {
+		rows[i] = YMM()
+		VMOVUPS(Mem{Base: p}, rows[i])
+		if i < 7 {
+			ADDQ(lds, p)
+		}
+	}
+	Comment("Interleave pairs, then quads, then 128-bit halves.")
+	t := make([]VecVirtual, 8)
+	for i := 0; i < 8; i += 2 {
+		t[i], t[i+1] = YMM(), YMM()
+		VUNPCKLPS(rows[i+1], rows[i], t[i])
+		VUNPCKHPS(rows[i+1], rows[i], t[i+1])
+	}
+	// u[2m], u[2m+1] hold columns (m, m+4)… of rows 0–3 (m < 2) and 4–7.
+	u := make([]VecVirtual, 8)
+	for _, g := range [][2]int{{0, 0}, {2, 1}, {4, 4}, {6, 5}} { // u[g0], u[g0+1] from t[a], t[a+2]
+		a := g[1]
+		u[g[0]], u[g[0]+1] = YMM(), YMM()
+		VSHUFPS(U8(0x44), t[a+2], t[a], u[g[0]])
+		VSHUFPS(U8(0xEE), t[a+2], t[a], u[g[0]+1])
+	}
+	q := GP64()
+	MOVQ(dst, q)
+	for j := 0; j < 8; j++ {
+		o := YMM()
+		lo, imm := j%4, U8(0x20)
+		if j >= 4 {
+			imm = U8(0x31)
+		}
+		VPERM2F128(imm, u[lo+4], u[lo], o)
+		VMOVUPS(o, Mem{Base: q})
+		if j < 7 {
+			ADDQ(ldd, q)
+		}
+	}
+	ADDQ(U32(32), src)
+	LEAQ(Mem{Base: q, Index: ldd, Scale: 1}, dst)
+	DECQ(blocks)
+	JMP(LabelRef("transpose8AVX_block"))
+	Label("transpose8AVX_done")
+	VZEROUPPER()
+	RET()
 }
 
 // constants lays out float32 constants in read-only data, each repeated over
