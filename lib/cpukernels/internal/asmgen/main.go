@@ -88,7 +88,8 @@ func generateTranspose() {
 		VUNPCKLPS(rows[i+1], rows[i], t[i])
 		VUNPCKHPS(rows[i+1], rows[i], t[i+1])
 	}
-	// u[2m], u[2m+1] hold columns (m, m+4)… of rows 0–3 (m < 2) and 4–7.
+	// u[m] (m < 4) holds column m of rows 0–3 in its low half and column m+4
+	// in its high half; u[m+4] the same for rows 4–7.
 	u := make([]VecVirtual, 8)
 	for _, g := range [][2]int{{0, 0}, {2, 1}, {4, 4}, {6, 5}} { // u[g0], u[g0+1] from t[a], t[a+2]
 		a := g[1]
