@@ -16,7 +16,7 @@ import (
 // once per A micro-panel row from L2/L3. Blocks are as large as those budgets
 // allow, so that each element is packed as few times as possible.
 const (
-	kcBlock     = 192
+	kcBlock     = 128
 	aBlockBytes = 512 << 10
 	bBlockBytes = 1 << 20
 )
