@@ -96,6 +96,10 @@ bench-dotgrad: ## DotGeneral gradient benchmark: lib/dotgrad vs GoMLX's own
 	@awk '/dotgrad-/ {f=$$3; fc=$$5} /gomlx-/ {g=$$3; gc=$$5} \
 	  END {printf "speed-up: %.1fx wall, %.1fx CPU (shared machine: wall times vary with load)\n", g/f, gc/fc}' build/bench-dotgrad.txt
 
+.PHONY: bench-gemm
+bench-gemm: ## lib/cpukernels: GFLOP/s of each kernel and of GoMLX's own DotGeneral, 512³ and BERT shapes, 1 and 2 cores
+	go test -run '^$$' -bench 'Gemm|DotGeneral' -benchtime 3x ./lib/cpukernels
+
 .PHONY: bench-bert
 bench-bert: ## lib/bert vs torch (same model, shapes, threads): times, ratios, peak RSS; needs python3-torch
 	@/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "bench-bert needs Debian's torch: POLARITY_WITH_TORCH=1 make setup"; exit 1; }

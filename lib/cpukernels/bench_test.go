@@ -3,8 +3,12 @@ package cpukernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"syscall"
 	"testing"
+
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // cpuSeconds is the CPU time (user + system, all threads) this process has used.
@@ -63,8 +67,8 @@ func benchOperands(s gemmShape) (matrices, matrices, []float32) {
 }
 
 // BenchmarkGemm reports GFLOP/s of every kernel on benchShapes, on 1 and 2
-// goroutines. GoMLX's own executor is measured beside it in
-// BenchmarkDotGeneral (simplego_test.go).
+// goroutines, without GoMLX around it (BenchmarkDotGeneral has GoMLX's own
+// executor beside the active kernel).
 func BenchmarkGemm(bm *testing.B) {
 	for _, s := range benchShapes {
 		a, b, out := benchOperands(s)
@@ -75,6 +79,61 @@ func BenchmarkGemm(bm *testing.B) {
 					cpu0 := cpuSeconds()
 					for bm.Loop() {
 						gemm(kern, a, b, out, workers)
+					}
+					reportGFLOPs(bm, flops, cpuSeconds()-cpu0)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkDotGeneral runs benchShapes as GoMLX graphs on the pure-Go
+// backend, through GoMLX's own DotGeneral executor and through this
+// package's (the active kernel), on 1 and 2 cores (GOMAXPROCS), so that the
+// GFLOP/s of the two sit side by side.
+func BenchmarkDotGeneral(bm *testing.B) {
+	for _, s := range benchShapes {
+		if s.name == "dW ffn b16" {
+			continue // GoMLX's own takes minutes per run
+		}
+		flops := 2 * float64(s.batch*s.m*s.n*s.k)
+		rhsDims, rc := []int{s.batch, s.k, s.n}, 1
+		if s.bT {
+			rhsDims, rc = []int{s.batch, s.n, s.k}, 2
+		}
+		for _, executor := range []string{"gomlx", Kernel()} {
+			for _, cores := range []int{1, 2} {
+				bm.Run(fmt.Sprintf("%s/%s/cores=%d", s.name, executor, cores), func(bm *testing.B) {
+					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
+					backend, err := simplego.New(fmt.Sprintf("parallelism=%d,ops_sequential", cores))
+					if err != nil {
+						bm.Fatal(err)
+					}
+					defer backend.Finalize()
+					r := rand.New(rand.NewPCG(3, 4)) // tensors live on one backend: new ones for each
+					lhs, rhs := randomTensor(r, []int{s.batch, s.m, s.k}), randomTensor(r, rhsDims)
+					exec, err := graph.NewExec(backend, func(a, b *graph.Node) *graph.Node {
+						return graph.DotGeneral(a, []int{2}, []int{0}, b, []int{rc}, []int{0})
+					})
+					if err != nil {
+						bm.Fatal(err)
+					}
+					run := func() {
+						if _, err := exec.Exec(lhs, rhs); err != nil {
+							bm.Fatal(err)
+						}
+					}
+					if executor == "gomlx" {
+						saved := simplegoExecutors
+						for opType := range replacements() {
+							simplegoExecutors[opType] = state.originals[opType]
+						}
+						defer func() { simplegoExecutors = saved }()
+					}
+					run() // compile
+					cpu0 := cpuSeconds()
+					for bm.Loop() {
+						run()
 					}
 					reportGFLOPs(bm, flops, cpuSeconds()-cpu0)
 				})
