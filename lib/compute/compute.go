@@ -27,15 +27,19 @@ const EnvVar = backends.ConfigEnvVar
 const minGoParallelism = 8
 
 // goOptions are the pure-Go backend options always set. GoMLX v0.26.0's
-// pure-Go backend runs independent ops in parallel on a worker pool of
-// 2×parallelism goroutines, and several ops (DotGeneral, Erf) split their own
-// work onto the same pool with a blocking wait: when every worker holds an op
-// waiting for a free worker, the program deadlocks. Measured on 2 cores with
-// a tiny-BERT training step (lib/dotgrad's benchmark): "go" (parallelism 2)
-// and "go:parallelism=2" hung with ~0 CPU use; "go:ops_sequential" never did.
-// Sequential op execution leaves only one level of nesting (an op's own
-// split), which cannot deadlock, and cost no speed there (CPU time per step
-// 1.63 s sequential vs 1.76 s parallel, as ops already use every core).
+// pure-Go backend runs independent ops in parallel as tasks of a worker pool
+// of 2×parallelism goroutines, and its DotGeneral and Erf executors split
+// their own work onto the same pool, blocking for a free worker
+// (workersPool.WaitToStart) without marking themselves asleep: when every
+// worker holds an op waiting for a free worker, the program deadlocks. On 2
+// cores, a tiny-BERT training step with "go:parallelism=2" hangs at ~0 CPU.
+// lib/cpukernels replaces both executors for float32 with ones that split
+// work over plain goroutines, so float32 graphs no longer deadlock in
+// parallel mode (the same step runs), but bfloat16 graphs and
+// $POLARITY_CPU_KERNELS=off still reach GoMLX's executors, and parallel op
+// dispatch is slower where it works: the tiny step took 2.2× the wall time and
+// 60 MiB more memory than sequential dispatch, because each op already uses
+// every core. So ops run one at a time, each split over the cores.
 const goOptions = "ops_sequential"
 
 // Choice is a backend configuration and the reason it was picked.

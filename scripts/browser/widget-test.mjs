@@ -9,7 +9,11 @@
 //
 // CASE.json: {"notebook": "path from the repo root", "name": "screenshot prefix",
 //             "reviews": [{"text": "...", "label": "positive"}, ...],
-//             "timeoutSeconds": 240, "port": 18931}   (WIDGET_TEST_PORT overrides the port)
+//             "timeoutSeconds": 240, "port": 18931,   (WIDGET_TEST_PORT overrides the port)
+//             "needs": [{"path": "build/model/config.json", "about": "…",
+//                        "make": ["go", "run", …], "makeSeconds": 900}]}
+// A missing "needs" path (what an earlier notebook writes) is made first with
+// its command, outside the deadline; if that fails, the test fails at once.
 // --headless-check also executes the notebook with nbconvert WITHOUT
 // POLARITY_HEADLESS and checks that the widget cell falls back to its example
 // prediction (the bounded front-end probe) instead of hanging.
@@ -78,6 +82,27 @@ function readCase(file) {
   const merged = { timeoutSeconds: 240, port: 18931, ...c };
   if (process.env.WIDGET_TEST_PORT) merged.port = Number(process.env.WIDGET_TEST_PORT);
   return merged;
+}
+
+// makeNeeds makes what the case's notebook reads and an earlier notebook
+// writes (e.g. notebook 05's build/model from notebook 04), when missing: each
+// of c.needs is {"path", "about", "make": [command…], "makeSeconds"}. It runs
+// before the case's own deadline starts, and fails at once naming the path and
+// the command if the command cannot make it.
+function makeNeeds(c, env) {
+  for (const need of c.needs ?? []) {
+    const target = path.join(repo, need.path);
+    if (fs.existsSync(target)) continue;
+    const cmd = need.make.join(" ");
+    log(`${need.path} (${need.about}) is missing: making it with \`${cmd}\` (up to ${need.makeSeconds}s)`);
+    const started = Date.now();
+    const r = spawnSync(need.make[0], need.make.slice(1), { cwd: repo, env, stdio: "inherit", timeout: 1000 * need.makeSeconds });
+    if (r.status !== 0 || !fs.existsSync(target)) {
+      const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`;
+      throw new Error(`${need.path} (${need.about}) is missing and \`${cmd}\` did not make it (${why}); run notebook 04 or that command, then this test again`);
+    }
+    log(`made ${need.path} in ${Math.round((Date.now() - started) / 1000)}s`);
+  }
 }
 
 // cleanups stop what the run started; they also run on the deadline and on SIGINT/SIGTERM.
@@ -365,6 +390,7 @@ async function main() {
   }
   if (!kernelInstalled()) skipOrFail("the gonb Jupyter kernel is not registered");
   log("prerequisites found");
+  makeNeeds(c, env);
 
   const notebook = path.join(repo, c.notebook);
   const before = sha256(notebook);
