@@ -12,7 +12,8 @@ import (
 
 // Element-wise float32 executors: the binary arithmetic ops with implicit
 // broadcasting (bias adds, LayerNorm's scale and shift, softmax's x - max and
-// e / Σe), Exp and Erf in float32, and last/leading-axis reductions. GoMLX's
+// e / Σe), BroadcastInDim, Exp and Erf in float32, Sqrt, Neg and Abs, and
+// reductions over a block of axes. GoMLX's
 // walk every element through a per-element index iterator (broadcasting),
 // or through float64 math; these run plain loops over contiguous runs, split
 // over Workers() goroutines when the tensor is large.
@@ -388,6 +389,10 @@ type unaryKind int
 const (
 	unaryExp unaryKind = iota
 	unaryErf
+	unarySqrt
+	unaryNeg
+	unaryAbs
+	numUnaryKinds
 )
 
 // execUnary returns the executor of a float32 unary op.
@@ -427,6 +432,18 @@ func unaryRun(kind unaryKind, out, x []float32) {
 	case unaryErf:
 		for i, v := range x {
 			out[i] = erf32(v)
+		}
+	case unarySqrt:
+		for i, v := range x {
+			out[i] = float32(math.Sqrt(float64(v)))
+		}
+	case unaryNeg:
+		for i, v := range x {
+			out[i] = -v
+		}
+	case unaryAbs:
+		for i, v := range x {
+			out[i] = math.Float32frombits(math.Float32bits(v) &^ (1 << 31))
 		}
 	}
 }

@@ -137,6 +137,15 @@ func TestBinaryOpsMatchGoMLX(t *testing.T) {
 }
 
 func TestUnaryOpsMatchGoMLX(t *testing.T) {
+	simd := state.unaryLoops
+	defer func() { state.unaryLoops = simd }()
+	for _, loops := range []*[numUnaryKinds]unaryLoop{simd, nil} {
+		state.unaryLoops = loops
+		testUnaryOps(t)
+	}
+}
+
+func testUnaryOps(t *testing.T) {
 	for _, dims := range [][]int{{7}, {13}, {3, 50, 700}} {
 		compareWithGoMLX(t, fmt.Sprintf("Exp %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.Exp(p[0])
@@ -144,6 +153,22 @@ func TestUnaryOpsMatchGoMLX(t *testing.T) {
 		compareWithGoMLX(t, fmt.Sprintf("Erf %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.Erf(p[0])
 		}, [][]int{dims}, 3e-7)
+		compareWithGoMLX(t, fmt.Sprintf("Neg %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			return b.Neg(p[0])
+		}, [][]int{dims}, 0)
+		compareWithGoMLX(t, fmt.Sprintf("Abs %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			return b.Abs(p[0])
+		}, [][]int{dims}, 0)
+		compareWithGoMLX(t, fmt.Sprintf("Sqrt∘Abs %v", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			a, err := b.Abs(p[0])
+			if err != nil {
+				return nil, err
+			}
+			return b.Sqrt(a)
+		}, [][]int{dims}, 0)
+		compareWithGoMLX(t, fmt.Sprintf("Sqrt %v (NaN for negatives)", dims), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			return b.Sqrt(p[0])
+		}, [][]int{dims}, 0)
 	}
 }
 

@@ -50,4 +50,10 @@ func expAVX2(out *float32, x *float32, n int)
 
 func erfAVX2(out *float32, x *float32, n int)
 
+func sqrtAVX(out *float32, x *float32, n int)
+
+func negAVX(out *float32, x *float32, n int)
+
+func absAVX(out *float32, x *float32, n int)
+
 func transpose8AVX(dst *float32, ldd int, src *float32, lds int, blocks int)

@@ -1284,6 +1284,90 @@ erfAVX2_done:
 	VZEROUPPER
 	RET
 
+DATA signConsts<>+0(SB)/4, $0x80000000
+DATA signConsts<>+4(SB)/4, $0x80000000
+DATA signConsts<>+8(SB)/4, $0x80000000
+DATA signConsts<>+12(SB)/4, $0x80000000
+DATA signConsts<>+16(SB)/4, $0x80000000
+DATA signConsts<>+20(SB)/4, $0x80000000
+DATA signConsts<>+24(SB)/4, $0x80000000
+DATA signConsts<>+28(SB)/4, $0x80000000
+DATA signConsts<>+32(SB)/4, $0x7fffffff
+DATA signConsts<>+36(SB)/4, $0x7fffffff
+DATA signConsts<>+40(SB)/4, $0x7fffffff
+DATA signConsts<>+44(SB)/4, $0x7fffffff
+DATA signConsts<>+48(SB)/4, $0x7fffffff
+DATA signConsts<>+52(SB)/4, $0x7fffffff
+DATA signConsts<>+56(SB)/4, $0x7fffffff
+DATA signConsts<>+60(SB)/4, $0x7fffffff
+GLOBL signConsts<>(SB), RODATA|NOPTR, $64
+
+// func sqrtAVX(out *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·sqrtAVX(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+
+sqrtAVX_loop:
+	CMPQ    DX, $0x00000008
+	JL      sqrtAVX_done
+	VMOVUPS (CX), Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, DX
+	JMP     sqrtAVX_loop
+
+sqrtAVX_done:
+	VZEROUPPER
+	RET
+
+// func negAVX(out *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·negAVX(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+
+negAVX_loop:
+	CMPQ    DX, $0x00000008
+	JL      negAVX_done
+	VMOVUPS (CX), Y0
+	VXORPS  signConsts<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, DX
+	JMP     negAVX_loop
+
+negAVX_done:
+	VZEROUPPER
+	RET
+
+// func absAVX(out *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·absAVX(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ x+8(FP), CX
+	MOVQ n+16(FP), DX
+
+absAVX_loop:
+	CMPQ    DX, $0x00000008
+	JL      absAVX_done
+	VMOVUPS (CX), Y0
+	VANDPS  signConsts<>+32(SB), Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, DX
+	JMP     absAVX_loop
+
+absAVX_done:
+	VZEROUPPER
+	RET
+
 // func transpose8AVX(dst *float32, ldd int, src *float32, lds int, blocks int)
 // Requires: AVX
 TEXT ·transpose8AVX(SB), NOSPLIT, $0-40

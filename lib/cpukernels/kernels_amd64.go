@@ -25,10 +25,10 @@ func simdBinaryLoops() *[4][3]binaryLoop {
 	}
 }
 
-// simdUnaryLoops returns the AVX2+FMA loops of Exp and Erf, or nil without them.
-func simdUnaryLoops() *[2]unaryLoop {
+// simdUnaryLoops returns the AVX2+FMA loops of the unary ops, or nil without them.
+func simdUnaryLoops() *[numUnaryKinds]unaryLoop {
 	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
 		return nil
 	}
-	return &[2]unaryLoop{unaryExp: expAVX2, unaryErf: erfAVX2}
+	return &[numUnaryKinds]unaryLoop{unaryExp: expAVX2, unaryErf: erfAVX2, unarySqrt: sqrtAVX, unaryNeg: negAVX, unaryAbs: absAVX}
 }

@@ -9,4 +9,4 @@ func simdKernels() []*microKernel { return nil }
 func simdBinaryLoops() *[4][3]binaryLoop { return nil }
 
 // simdUnaryLoops returns nil: only amd64 has assembly loops.
-func simdUnaryLoops() *[2]unaryLoop { return nil }
+func simdUnaryLoops() *[numUnaryKinds]unaryLoop { return nil }

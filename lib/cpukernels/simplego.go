@@ -53,8 +53,8 @@ var state struct {
 	// binaryLoops are the SIMD loops of the binary ops, by binaryKind and
 	// variant; nil where this CPU or the chosen kernel has none.
 	binaryLoops *[4][3]binaryLoop
-	// unaryLoops are the SIMD loops of Exp and Erf, by unaryKind.
-	unaryLoops *[2]unaryLoop
+	// unaryLoops are the SIMD loops of the unary ops, by unaryKind.
+	unaryLoops *[numUnaryKinds]unaryLoop
 	// originals are GoMLX's executors of the ops replaced, for the cases the
 	// replacements do not handle.
 	originals [backends.OpTypeLast]simplegoExecutor
@@ -70,6 +70,9 @@ func replacements() map[backends.OpType]simplegoExecutor {
 		backends.OpTypeReduceMax:  execReduce(reduceMax),
 		backends.OpTypeExp:        execUnary(unaryExp),
 		backends.OpTypeErf:        execUnary(unaryErf),
+		backends.OpTypeSqrt:       execUnary(unarySqrt),
+		backends.OpTypeNeg:        execUnary(unaryNeg),
+		backends.OpTypeAbs:        execUnary(unaryAbs),
 
 		backends.OpTypeBroadcastInDim: execBroadcastInDim,
 	}

@@ -52,8 +52,28 @@ func main() {
 	}
 	generateExp()
 	generateErf()
+	generateSignAndSqrt()
 	generateTranspose()
 	Generate()
+}
+
+// generateSignAndSqrt writes sqrtAVX, negAVX and absAVX(out, x *float32, n
+// int): out[i] = √x[i] (correctly rounded, as float32(math.Sqrt)), -x[i]
+// and |x[i]| (sign bit flipped or cleared) for the first n - n mod 8 elements.
+func generateSignAndSqrt() {
+	c := newConstants("signConsts", []string{"sign", "magnitude"}, []uint32{0x80000000, 0x7fffffff})
+	unaryLoop("sqrtAVX", func(x VecVirtual) VecVirtual {
+		VSQRTPS(x, x)
+		return x
+	})
+	unaryLoop("negAVX", func(x VecVirtual) VecVirtual {
+		VXORPS(c.get("sign"), x, x)
+		return x
+	})
+	unaryLoop("absAVX", func(x VecVirtual) VecVirtual {
+		VANDPS(c.get("magnitude"), x, x)
+		return x
+	})
 }
 
 // generateTranspose writes transpose8AVX(dst *float32, ldd int, src *float32,
