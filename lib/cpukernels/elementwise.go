@@ -3,6 +3,7 @@ package cpukernels
 import (
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
@@ -381,6 +382,42 @@ func (p *broadcastPlan) runCopy(out, x []float32) {
 			}
 		}
 	})
+}
+
+// execWhere is the executor of Where(condition, onTrue, onFalse) on float32
+// (dropout's masks, the attention mask's select): a branch-free select,
+// since dropout's random conditions defeat branch prediction.
+func execWhere(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	outShape := state.layout.shape(node)
+	if outShape.DType != dtypes.Float32 || len(inputs) != 3 {
+		return fallback(backend, node, inputs, owned)
+	}
+	condShape, err := backend.BufferShape(inputs[0])
+	condFlat, err2 := backend.BufferData(inputs[0])
+	cond, ok := condFlat.([]bool)
+	t, tShape, ok1 := float32Operand(backend, inputs[1])
+	f, fShape, ok2 := float32Operand(backend, inputs[2])
+	full := func(s shapes.Shape) bool { return s.Equal(outShape) }
+	if err != nil || err2 != nil || !ok || !ok1 || !ok2 || !full(condShape) ||
+		!(full(tShape) || tShape.IsScalar()) || !(full(fShape) || fShape.IsScalar()) {
+		return fallback(backend, node, inputs, owned)
+	}
+	output, out := outputBuffer(backend, inputs[1:], owned[1:], outShape)
+	const chunk = 1 << 13
+	parallelFor(ceilDiv(len(out), chunk), len(out), func(lo, hi int) {
+		for i := lo * chunk; i < min(hi*chunk, len(out)); i++ {
+			tv, fv := t[0], f[0]
+			if len(t) > 1 {
+				tv = t[i]
+			}
+			if len(f) > 1 {
+				fv = f[i]
+			}
+			mask := -uint32(*(*uint8)(unsafe.Pointer(&cond[i])) & 1) // all ones when true
+			out[i] = math.Float32frombits(math.Float32bits(tv)&mask | math.Float32bits(fv)&^mask)
+		}
+	})
+	return output, nil
 }
 
 // unaryKind is a float32 function applied element-wise.

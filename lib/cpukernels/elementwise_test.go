@@ -218,7 +218,7 @@ func TestUnaryLoops(t *testing.T) {
 			var err float64
 			if kind == unaryExp {
 				want = float64(float32(math.Exp(float64(x)))) // +Inf past MaxFloat32
-				if want == 0 || x < -87.33654 { // below the float32 normal range: exp32 gives 0
+				if want == 0 || x < -87.33654 {               // below the float32 normal range: exp32 gives 0
 					want = 0
 				}
 				err = math.Abs(got-want) / math.Max(want, 1e-38)
@@ -300,5 +300,40 @@ func TestBroadcastInDimMatchesGoMLX(t *testing.T) {
 		compareWithGoMLX(t, fmt.Sprintf("BroadcastInDim %v→%v on %v", c.from, c.to, c.axes), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.BroadcastInDim(p[0], shapes.Make(dtypes.Float32, c.to...), c.axes)
 		}, [][]int{c.from}, 0)
+	}
+}
+
+func TestWhereMatchesGoMLX(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		onTrue, onFalse  []int
+		dims             []int
+		scalarT, scalarF bool
+	}{
+		{name: "full", dims: []int{16, 2, 128, 64}},
+		{name: "scalar false (dropout)", dims: []int{7, 9}, scalarF: true},
+		{name: "scalar true", dims: []int{70000}, scalarT: true},
+	} {
+		shapeOf := func(scalar bool) []int {
+			if scalar {
+				return []int{}
+			}
+			return c.dims
+		}
+		compareWithGoMLX(t, "Where "+c.name, func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			zero, err := b.Constant([]float32{0}, 1)
+			if err != nil {
+				return nil, err
+			}
+			zero, err = b.BroadcastInDim(zero, shapes.Make(dtypes.Float32, c.dims...), []int{0})
+			if err != nil {
+				return nil, err
+			}
+			cond, err := b.GreaterThan(p[0], zero) // a random mask
+			if err != nil {
+				return nil, err
+			}
+			return b.Where(cond, p[1], p[2])
+		}, [][]int{c.dims, shapeOf(c.scalarT), shapeOf(c.scalarF)}, 0)
 	}
 }

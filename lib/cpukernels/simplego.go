@@ -75,6 +75,7 @@ func replacements() map[backends.OpType]simplegoExecutor {
 		backends.OpTypeAbs:        execUnary(unaryAbs),
 
 		backends.OpTypeBroadcastInDim: execBroadcastInDim,
+		backends.OpTypeWhere:          execWhere,
 	}
 	for opType, kind := range binaryOpTypes {
 		r[opType] = execBinary(kind)
