@@ -2,6 +2,7 @@ package cpukernels
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -398,7 +399,7 @@ func execWhere(backend *simplego.Backend, node *simplego.Node, inputs []*simpleg
 	t, tShape, ok1 := float32Operand(backend, inputs[1])
 	f, fShape, ok2 := float32Operand(backend, inputs[2])
 	full := func(s shapes.Shape) bool { return s.Equal(outShape) }
-	if err != nil || err2 != nil || !ok || !ok1 || !ok2 || !full(condShape) ||
+	if err != nil || err2 != nil || !ok || !ok1 || !ok2 || !slices.Equal(condShape.Dimensions, outShape.Dimensions) ||
 		!(full(tShape) || tShape.IsScalar()) || !(full(fShape) || fShape.IsScalar()) {
 		return fallback(backend, node, inputs, owned)
 	}
