@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -56,6 +57,14 @@ func TestSettingsStringAndFlagsShareKeys(t *testing.T) {
 	}
 	if c.Training.BatchSize != 8 || c.Data.MaxLen != 64 || c.Data.Source != "sample" {
 		t.Errorf("after flags: %+v", c)
+	}
+	// Only the named keys become flags.
+	data := flag.NewFlagSet("data", flag.ContinueOnError)
+	c.RegisterFlags(data, DataKeys...)
+	var names []string
+	data.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if slices.Sort(names); !slices.Equal(names, slices.Sorted(slices.Values(DataKeys))) {
+		t.Errorf("data flags: %v, want %v", names, DataKeys)
 	}
 	// String round-trips through Set.
 	var back Config
