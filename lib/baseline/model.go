@@ -160,3 +160,8 @@ func (m *Model) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
 	ev.Report = r
 	return ev, nil
 }
+
+// Score is the evaluation's row in a comparison table (evaluate.ScoreRows).
+func (e *Evaluation) Score(model string, trainTime time.Duration) evaluate.Score {
+	return evaluate.NewScore(model, e.Report, trainTime, e.Time)
+}

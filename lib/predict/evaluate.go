@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/polarityml/polarity/lib/atomicfile"
@@ -29,6 +30,8 @@ type Evaluation struct {
 	Labels        []int       `json:"labels"`
 	Predicted     []int       `json:"predicted"`
 	Probabilities [][]float64 `json:"probabilities"`
+	// Seconds is the wall time of classifying the reviews.
+	Seconds float64 `json:"seconds"`
 	// Report is recomputed from Labels and Predicted, never stored.
 	Report *evaluate.Report `json:"-"`
 }
@@ -43,11 +46,12 @@ func (c *Classifier) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
 			return nil, fmt.Errorf("review %d has label %d but the model's classes are %q", i, r.Label, names)
 		}
 	}
+	start := time.Now()
 	preds, err := c.PredictReviews(reviews)
 	if err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{Names: names, Positive: c.positive}
+	ev := &Evaluation{Names: names, Positive: c.positive, Seconds: time.Since(start).Seconds()}
 	for i, p := range preds {
 		ev.Texts = append(ev.Texts, reviews[i].Text)
 		ev.Labels = append(ev.Labels, reviews[i].Label)
@@ -106,6 +110,12 @@ func LoadEvaluation(path string) (*Evaluation, error) {
 			path, len(e.Texts), n, len(e.Predicted), len(e.Probabilities))
 	}
 	return &e, e.score()
+}
+
+// Score is the evaluation's row in a comparison table (evaluate.ScoreRows);
+// trainTime is how long the model trained (0: unknown).
+func (e *Evaluation) Score(model string, trainTime time.Duration) evaluate.Score {
+	return evaluate.NewScore(model, e.Report, trainTime, time.Duration(e.Seconds*float64(time.Second)))
 }
 
 // ProbabilityHistograms draws the predicted probability of the positive
