@@ -29,11 +29,7 @@ func baselineCommand() *command {
 		name:    "baseline",
 		summary: summary,
 		run: func(args []string) error {
-			preset, err := presetArg(args)
-			if err != nil {
-				return err
-			}
-			cfg, err := train.NewConfig(preset)
+			preset, cfg, err := presetConfig(args)
 			if err != nil {
 				return err
 			}
