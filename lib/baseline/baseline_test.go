@@ -229,3 +229,29 @@ func TestLearnsTheSample(t *testing.T) {
 	t.Logf("accuracy %.4f, macro F1 %.4f, %d terms, %d iterations, trained in %s",
 		ev.Report.Accuracy, ev.Report.Macro.F1, len(m.Coef), m.Iterations, m.TrainTime)
 }
+
+// TestLBFGS minimises a badly scaled convex quadratic with a known minimum,
+// and fails clearly when the iteration limit is too small.
+func TestLBFGS(t *testing.T) {
+	scales := []float64{1, 10, 100, 1000}
+	target := []float64{3, -1, 0.5, 2}
+	fg := func(x, grad []float64) float64 {
+		var f float64
+		for i := range x {
+			d := x[i] - target[i]
+			f += scales[i] * d * d / 2
+			grad[i] = scales[i] * d
+		}
+		return f
+	}
+	x, iters, err := lbfgs(fg, make([]float64, 4), 1e-9, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(x, target); d > 1e-9 {
+		t.Errorf("minimum at %v after %d iterations, want %v", x, iters, target)
+	}
+	if _, _, err := lbfgs(fg, make([]float64, 4), 1e-9, 1); err == nil || !strings.Contains(err.Error(), "raise the iteration limit") {
+		t.Errorf("one iteration: %v, want the iteration-limit error", err)
+	}
+}

@@ -22,36 +22,21 @@ type logisticFit struct {
 // that converges reaches sklearn's optimum.
 func fitLogistic(x *sparseRows, y []float64, c, tol float64, maxIter int) (*logisticFit, error) {
 	n, d := x.rows(), x.cols
-	z := make([]float64, n)
-	resid := make([]float64, n)
-	var cachedAt []float64
-	// evaluate computes the margins and residuals p − y at params (w…, b) once per point.
-	evaluate := func(params []float64) {
-		if cachedAt != nil && equal(cachedAt, params) {
-			return
-		}
-		w, b := params[:d], params[d]
-		for i := range n {
-			s := b
-			for k := x.ptr[i]; k < x.ptr[i+1]; k++ {
-				s += x.data[k] * w[x.indices[k]]
-			}
-			z[i] = s
-			resid[i] = sigmoid(s) - y[i]
-		}
-		cachedAt = append(cachedAt[:0], params...)
-	}
+	// objective is the loss at params = (w…, b), writing its gradient into grad.
 	objective := func(params, grad []float64) float64 {
-		evaluate(params)
-		w := params[:d]
+		w, b := params[:d], params[d]
 		var f, ww, gb float64
 		for j := range d {
 			ww += w[j] * w[j]
 			grad[j] = w[j] / c
 		}
 		for i := range n {
-			f += log1pExp(z[i]) - y[i]*z[i]
-			r := resid[i]
+			z := b
+			for k := x.ptr[i]; k < x.ptr[i+1]; k++ {
+				z += x.data[k] * w[x.indices[k]]
+			}
+			f += log1pExp(z) - y[i]*z
+			r := sigmoid(z) - y[i]
 			gb += r
 			for k := x.ptr[i]; k < x.ptr[i+1]; k++ {
 				grad[x.indices[k]] += r * x.data[k]
@@ -65,15 +50,6 @@ func fitLogistic(x *sparseRows, y []float64, c, tol float64, maxIter int) (*logi
 		return nil, fmt.Errorf("logistic regression: %w", err)
 	}
 	return &logisticFit{coef: params[:d], intercept: params[d], iterations: iterations}, nil
-}
-
-func equal(a, b []float64) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return len(a) == len(b)
 }
 
 // sigmoid is 1/(1+exp(−z)) without overflow.
