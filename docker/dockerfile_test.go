@@ -262,6 +262,10 @@ func TestCUDAVariantFindsThePlugin(t *testing.T) {
 	if want := "--xla_gpu_cuda_data_dir=" + pjrtDir; !slices.Contains(strings.Fields(env["XLA_FLAGS"]), want) {
 		t.Errorf("CUDA image: XLA_FLAGS = %q, want %s", env["XLA_FLAGS"], want)
 	}
+	// The entrypoint adds it back when a user's XLA_FLAGS lacks it (entrypoint_test.go).
+	if got := env["POLARITY_CUDA_DATA_DIR"]; got != pjrtDir {
+		t.Errorf("CUDA image: POLARITY_CUDA_DATA_DIR = %q, want %q", got, pjrtDir)
+	}
 	if ld := env["LD_LIBRARY_PATH"]; !strings.HasPrefix(ld, pjrtDir+"/") || strings.Contains(ld, "::") || strings.HasSuffix(ld, ":") {
 		t.Errorf("CUDA image: LD_LIBRARY_PATH = %q, want the plugin's NVIDIA libraries first and no empty entry", ld)
 	}

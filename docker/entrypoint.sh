@@ -7,6 +7,16 @@
 # the host's loopback only (`-p 127.0.0.1:8888:8888`, as docker/compose.yaml does).
 set -euo pipefail
 
+# The CUDA image sets XLA_FLAGS=--xla_gpu_cuda_data_dir=$POLARITY_CUDA_DATA_DIR. A user who sets
+# XLA_FLAGS for other flags drops it, and go-xla v0.1.4 then appends its author's CUDA path:
+# put the image's back unless the user named one.
+if [ -n "${POLARITY_CUDA_DATA_DIR:-}" ]; then
+  case "${XLA_FLAGS:-}" in
+    *--xla_gpu_cuda_data_dir*) ;;
+    *) export XLA_FLAGS="${XLA_FLAGS:+$XLA_FLAGS }--xla_gpu_cuda_data_dir=$POLARITY_CUDA_DATA_DIR" ;;
+  esac
+fi
+
 if [ "$#" -gt 0 ]; then
   exec "$@"
 fi

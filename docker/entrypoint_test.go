@@ -29,6 +29,16 @@ type entrypointRun struct {
 // leaves JUPYTER_TOKEN unset.
 func runEntrypoint(t *testing.T, token *string, args ...string) entrypointRun {
 	t.Helper()
+	var env []string
+	if token != nil {
+		env = append(env, "JUPYTER_TOKEN="+*token)
+	}
+	return runEntrypointEnv(t, env, args...)
+}
+
+// runEntrypointEnv runs docker/entrypoint.sh with env (NAME=VALUE) added to a minimal environment.
+func runEntrypointEnv(t *testing.T, env []string, args ...string) entrypointRun {
+	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash not found")
@@ -39,10 +49,7 @@ func runEntrypoint(t *testing.T, token *string, args ...string) entrypointRun {
 	}
 	record := filepath.Join(dir, "record")
 	cmd := exec.Command(bash, append([]string{"entrypoint.sh"}, args...)...)
-	cmd.Env = []string{"PATH=" + dir + ":" + os.Getenv("PATH"), "HOME=" + dir, "RECORD=" + record}
-	if token != nil {
-		cmd.Env = append(cmd.Env, "JUPYTER_TOKEN="+*token)
-	}
+	cmd.Env = append([]string{"PATH=" + dir + ":" + os.Getenv("PATH"), "HOME=" + dir, "RECORD=" + record}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	run := entrypointRun{}
@@ -108,5 +115,22 @@ func TestEntrypointRunsACommandInstead(t *testing.T) {
 	run := runEntrypoint(t, nil, "echo", "polarity", "env")
 	if run.exitCode != 0 || run.args != nil || run.stdout != "polarity env\n" {
 		t.Fatalf("exit %d, stdout %q, jupyter args %v: want the command run and no Jupyter", run.exitCode, run.stdout, run.args)
+	}
+}
+
+// go-xla v0.1.4 appends its author's CUDA path to XLA_FLAGS unless --xla_gpu_cuda_data_dir is
+// there: a user who sets XLA_FLAGS for other flags must keep the image's data dir.
+func TestEntrypointKeepsTheCUDADataDirInXLAFlags(t *testing.T) {
+	const dir = "/usr/local/lib/go-xla/nvidia"
+	for _, tc := range []struct{ env, want string }{
+		{"POLARITY_CUDA_DATA_DIR=" + dir, "--xla_gpu_cuda_data_dir=" + dir},
+		{"POLARITY_CUDA_DATA_DIR=" + dir + "|XLA_FLAGS=--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x --xla_gpu_cuda_data_dir=" + dir},
+		{"POLARITY_CUDA_DATA_DIR=" + dir + "|XLA_FLAGS=--xla_gpu_cuda_data_dir=/opt/cuda", "--xla_gpu_cuda_data_dir=/opt/cuda"},
+		{"XLA_FLAGS=--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x"}, // the CPU image: no data dir to add
+	} {
+		run := runEntrypointEnv(t, strings.Split(tc.env, "|"), "sh", "-c", `printf %s "$XLA_FLAGS"`)
+		if run.exitCode != 0 || run.stdout != tc.want {
+			t.Errorf("%s: exit %d, XLA_FLAGS %q, want %q", tc.env, run.exitCode, run.stdout, tc.want)
+		}
 	}
 }

@@ -23,8 +23,9 @@ as_root() {
 }
 
 # Debian packages: classic Jupyter Notebook + nbconvert run the GoNB notebooks headless;
-# python3-numpy regenerates golden files.
-APT_PACKAGES="jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-numpy"
+# python3-numpy regenerates golden files; python3-filelock (huggingface_hub's lock) lets the hub
+# tests check that a Go download waits for a Python one.
+APT_PACKAGES="jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-numpy python3-filelock"
 apt_install() {
   local missing=()
   for p in $APT_PACKAGES; do

@@ -53,10 +53,10 @@ func evalCommand() *command {
 			if *asJSON {
 				return json.NewEncoder(os.Stdout).Encode(map[string]any{
 					"model": *modelDir, "data": src.String(), "split": *split, "examples": len(reviews),
-					"loss": ev.Loss, "accuracy": ev.Accuracy, "report": ev.Report,
+					"loss": ev.Loss, "accuracy": ev.Accuracy, "report": ev.Report, "label_mapping": ev.LabelMap.String(),
 				})
 			}
-			fmt.Printf("model %s on %s, split %s: %d reviews\n", *modelDir, src, *split, len(reviews))
+			fmt.Printf("model %s on %s, split %s: %d reviews\nmodel classes mapped %s\n", *modelDir, src, *split, len(reviews), ev.LabelMap)
 			fmt.Printf("accuracy %.4f  loss %.4f\n\nconfusion matrix (rows: true, columns: predicted)\n", ev.Accuracy, ev.Loss)
 			names := ev.Report.Names
 			width := 10

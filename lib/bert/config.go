@@ -1,8 +1,11 @@
 // Package bert is BERT for sequence classification in GoMLX with Hugging
 // Face's exact semantics (BertForSequenceClassification): embeddings,
 // multi-head self-attention scaled by 1/√d_head, erf GELU, LayerNorm with the
-// configured epsilon, a tanh pooler on [CLS] and a linear classifier. It reads
-// and writes Hugging Face checkpoints (config.json + model.safetensors).
+// configured epsilon, a tanh pooler on [CLS] and a linear classifier; and its
+// distilled sibling DistilBertForSequenceClassification, built from the same
+// layers (no token types, ReLU pre-classifier instead of the pooler). It
+// reads and writes Hugging Face checkpoints (config.json + model.safetensors,
+// or pytorch_model.bin read without running code).
 package bert
 
 import (
@@ -13,12 +16,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/polarityml/polarity/lib/atomicfile"
 )
 
-// Config is a Hugging Face BERT config.json. Field names follow transformers'
-// BertConfig so a config written here loads there and vice versa.
+// Config is a Hugging Face BERT or DistilBERT config.json. Field names follow
+// transformers' BertConfig so a config written here loads there and vice
+// versa; a DistilBERT config (model_type "distilbert": dim, hidden_dim,
+// n_layers, n_heads, dropout, attention_dropout, activation,
+// seq_classif_dropout, sinusoidal_pos_embds) is read into the same fields
+// and written back under DistilBERT's keys.
 type Config struct {
 	Architectures             []string `json:"architectures,omitempty"`
 	ModelType                 string   `json:"model_type"`
@@ -48,7 +56,23 @@ type Config struct {
 	NumLabelsField int    `json:"num_labels,omitempty"`
 	ProblemType    string `json:"problem_type,omitempty"`
 	TorchDType     string `json:"torch_dtype,omitempty"`
+	// SinusoidalPosEmbds (DistilBERT only) makes the position embeddings a
+	// fixed sinusoid table that training does not update.
+	SinusoidalPosEmbds bool `json:"-"`
 }
+
+// The model_type values of the supported families.
+const (
+	ModelTypeBERT       = "bert"
+	ModelTypeDistilBERT = "distilbert"
+)
+
+// IsDistilBERT reports whether the configuration is a DistilBERT model.
+func (c *Config) IsDistilBERT() bool { return c.ModelType == ModelTypeDistilBERT }
+
+// Architecture is the transformers class the model implements:
+// BertForSequenceClassification or DistilBertForSequenceClassification.
+func (c *Config) Architecture() string { return c.family().architecture }
 
 // Tiny is the small offline default: 2 layers, hidden 128, 2 heads,
 // intermediate 512, the bert-base-uncased vocabulary, 2 labels.
@@ -157,9 +181,12 @@ func (c *Config) Validate() error {
 		"hidden_size %d must be a multiple of num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
 	check(c.IntermediateSize > 0, "intermediate_size must be positive, got %d", c.IntermediateSize)
 	check(c.MaxPositionEmbeddings > 0, "max_position_embeddings must be positive, got %d", c.MaxPositionEmbeddings)
-	check(c.TypeVocabSize > 0, "type_vocab_size must be positive, got %d", c.TypeVocabSize)
+	check(c.IsDistilBERT() || c.TypeVocabSize > 0, "type_vocab_size must be positive, got %d", c.TypeVocabSize)
 	check(c.LayerNormEps > 0, "layer_norm_eps must be positive, got %g", c.LayerNormEps)
+	check(c.ModelType == "" || c.ModelType == ModelTypeBERT || c.IsDistilBERT(), "model_type %q is not supported (use %q or %q)",
+		c.ModelType, ModelTypeBERT, ModelTypeDistilBERT)
 	check(supportedActivations[c.HiddenAct], "hidden_act %q is not supported (use one of %v)", c.HiddenAct, sortedKeys(supportedActivations))
+	check(!c.SinusoidalPosEmbds || c.HiddenSize%2 == 0, "sinusoidal_pos_embds needs an even dim, got %d", c.HiddenSize)
 	check(c.PositionEmbeddingType == "" || c.PositionEmbeddingType == "absolute",
 		"position_embedding_type %q is not supported (only \"absolute\")", c.PositionEmbeddingType)
 	for i := range c.NumLabels() {
@@ -184,41 +211,73 @@ func sortedKeys(m map[string]bool) []string {
 const ConfigFile = "config.json"
 
 // ReadConfig reads and validates a Hugging Face config.json. Missing fields
-// take transformers' BertConfig defaults.
+// take transformers' defaults (BertConfig's or DistilBertConfig's).
 func ReadConfig(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading BERT config: %w", err)
+		return nil, fmt.Errorf("reading the model config: %w", err)
 	}
 	return ParseConfig(data, path)
 }
 
-// ParseConfig parses config.json bytes (source names them in errors).
+// ParseConfig parses config.json bytes (source names them in errors). The
+// family is config.json's model_type ("bert" or "distilbert"), or, when it
+// is absent, its architectures (BertFor… or DistilBertFor…).
 func ParseConfig(data []byte, source string) (*Config, error) {
-	c := BaseUncased()
-	c.ID2Label, c.Label2ID, c.Architectures = nil, nil, nil
-	if err := json.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("parsing BERT config %s: %w", source, err)
+	var probe struct {
+		ModelType     string   `json:"model_type"`
+		Architectures []string `json:"architectures"`
 	}
-	if c.ModelType != "" && c.ModelType != "bert" {
-		return nil, fmt.Errorf("%s: model_type %q is not \"bert\"", source, c.ModelType)
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("parsing model config %s: %w", source, err)
 	}
-	if c.HiddenAct == "" {
-		c.HiddenAct = "gelu"
+	modelType := probe.ModelType
+	if modelType == "" {
+		modelType = ModelTypeBERT
+		for _, a := range probe.Architectures {
+			if strings.HasPrefix(a, "DistilBert") {
+				modelType = ModelTypeDistilBERT
+			}
+		}
 	}
+	var c *Config
+	switch modelType {
+	case ModelTypeBERT:
+		c = BaseUncased()
+		c.ID2Label, c.Label2ID, c.Architectures = nil, nil, nil
+		if err := json.Unmarshal(data, c); err != nil {
+			return nil, fmt.Errorf("parsing BERT config %s: %w", source, err)
+		}
+		if c.HiddenAct == "" {
+			c.HiddenAct = "gelu"
+		}
+	case ModelTypeDistilBERT:
+		d := defaultDistilBERTConfig()
+		if err := json.Unmarshal(data, d); err != nil {
+			return nil, fmt.Errorf("parsing DistilBERT config %s: %w", source, err)
+		}
+		c = d.config()
+	default:
+		return nil, fmt.Errorf("%s: model_type %q is not supported: Polarity reads BERT (\"bert\") and DistilBERT "+
+			"(\"distilbert\") checkpoints with a WordPiece tokenizer", source, probe.ModelType)
+	}
+	c.ModelType = modelType
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid BERT config %s: %w", source, err)
+		return nil, fmt.Errorf("invalid %s config %s: %w", c.Architecture(), source, err)
 	}
 	return c, nil
 }
 
 // WriteConfig writes the configuration as config.json into dir, atomically.
+// The model is always a sequence classifier, so architectures names that
+// class even when the checkpoint came from a pre-training one
+// (BertForMaskedLM in bert-base-uncased's config).
 func (c *Config) WriteConfig(dir string) error {
 	out := *c
-	out.ModelType = "bert"
-	if len(out.Architectures) == 0 {
-		out.Architectures = []string{"BertForSequenceClassification"}
+	if out.ModelType == "" {
+		out.ModelType = ModelTypeBERT
 	}
+	out.Architectures = []string{out.Architecture()}
 	if len(out.ID2Label) == 0 {
 		out.SetLabels(c.Labels()...)
 	}
@@ -226,7 +285,11 @@ func (c *Config) WriteConfig(dir string) error {
 	if out.TorchDType == "" {
 		out.TorchDType = "float32"
 	}
-	data, err := json.MarshalIndent(&out, "", "  ")
+	var v any = &out
+	if out.IsDistilBERT() {
+		v = distilBERTConfigOf(&out)
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,15 @@ func TestGradientsMatchTorchAutograd(t *testing.T) {
 	if !dotgrad.Installed() {
 		t.Fatal("lib/dotgrad's DotGeneral gradients are not installed")
 	}
-	m, g := goldenCheckpoint(t, "hub-f32")
+	for _, name := range []string{"hub-f32", "distil-f32"} {
+		t.Run(name, func(t *testing.T) { checkGradients(t, name) })
+	}
+}
+
+// checkGradients compares the loss gradient of every weight of checkpoint
+// name with torch autograd's.
+func checkGradients(t *testing.T, name string) {
+	m, g := goldenCheckpoint(t, name)
 	loss, grads := lossAndGradients(t, m, g)
 	if d := math.Abs(loss - g.Loss); d > 1e-5 {
 		t.Fatalf("loss %v, torch %v", loss, g.Loss)

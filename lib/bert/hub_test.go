@@ -137,12 +137,83 @@ func TestResolveModelDirDownloadsFromHub(t *testing.T) {
 	}
 }
 
-func TestResolveModelDirExplainsMissingSafetensors(t *testing.T) {
-	srv := fakeModelHub(t, "acme/old-bert", map[string][]byte{ConfigFile: []byte(`{}`)})
+func TestResolveModelDirNamesTheWeightFilesLookedFor(t *testing.T) {
+	srv := fakeModelHub(t, "acme/no-weights", map[string][]byte{ConfigFile: []byte(`{}`)})
 	client := srv.HubClient(t.TempDir())
 	client.Retries = 0
-	_, err := ResolveModelDir(context.Background(), client, "acme/old-bert")
-	if err == nil || !strings.Contains(err.Error(), "pytorch_model.bin") {
-		t.Fatalf("err %v, want advice about safetensors", err)
+	_, err := ResolveModelDir(context.Background(), client, "acme/no-weights")
+	if err == nil || !strings.Contains(err.Error(), "no weights") || !strings.Contains(err.Error(), "pytorch_model.bin.index.json") {
+		t.Fatalf("err %v, want every weight file looked for named", err)
+	}
+}
+
+// An older fine-tuned DistilBERT classifier with only pytorch_model.bin (the
+// SST-2 model's label names) downloads, loads without running code, and
+// gives the torch reference's logits.
+func TestResolveModelDirDownloadsTorchBinOnlyDistilBERT(t *testing.T) {
+	srv := fakeModelHub(t, "acme/distilbert-sst2", berttest.DistilBinRepoFiles(t))
+	client := srv.HubClient(t.TempDir())
+	dir, err := ResolveModelDir(context.Background(), client, "acme/distilbert-sst2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := requestLog(srv)
+	for _, want := range []string{"HEAD model.safetensors", "HEAD model.safetensors.index.json", "GET pytorch_model.bin", "GET vocab.txt"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("requests:\n%s\nwant %q", log, want)
+		}
+	}
+	if strings.Contains(log, "pytorch_model.bin.index.json") {
+		t.Errorf("requests:\n%s\nasked for the sharded index after finding pytorch_model.bin", log)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Config.IsDistilBERT() || filepath.Base(m.Report.Path) != TorchWeightsFile || len(m.Report.Initialized) > 0 {
+		t.Fatalf("loaded %s from %s (initialised %v), want the complete DistilBERT from pytorch_model.bin",
+			m.Config.Architecture(), m.Report.Path, m.Report.Initialized)
+	}
+	g := readGolden(t, filepath.Join("testdata", "distil-f32"))
+	if d := maxAbsDiff(t, logitsOf(t, m.Context, m.Config, g.IDs, g.Mask, g.TypeIDs), g.Logits); d > 1e-5 {
+		t.Fatalf("max |Δlogit| = %.3g vs torch", d)
+	}
+}
+
+func TestResolveModelDirDownloadsEveryShard(t *testing.T) {
+	files := map[string][]byte{"vocab.txt": []byte(strings.Join(berttest.Vocab, "\n"))}
+	src := filepath.Join("testdata", "hub-f32-sharded")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if files[e.Name()], err = os.ReadFile(filepath.Join(src, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := fakeModelHub(t, "acme/sharded-bert", files)
+	dir, err := ResolveModelDir(context.Background(), srv.HubClient(t.TempDir()), "acme/sharded-bert")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(m.Report.Path) != TorchWeightsIndexFile || m.Report.Loaded != len(Parameters(m.Config)) {
+		t.Fatalf("report %s, want every weight from the sharded checkpoint", m.Report)
+	}
+	// A shard that escapes the repo is refused before any download.
+	files[TorchWeightsIndexFile] = []byte(`{"weight_map":{"classifier.weight":"../../etc/passwd"}}`)
+	srv2 := fakeModelHub(t, "acme/evil-shards", files)
+	_, err = ResolveModelDir(context.Background(), srv2.HubClient(t.TempDir()), "acme/evil-shards")
+	if err == nil || !strings.Contains(err.Error(), "shards must be files beside the index") {
+		t.Fatalf("err %v, want the escaping shard refused", err)
+	}
+	for _, r := range srv2.Requests() {
+		if strings.Contains(r.File, "passwd") {
+			t.Fatalf("requested %s", r.File)
+		}
 	}
 }

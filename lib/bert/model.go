@@ -3,12 +3,12 @@ package bert
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
@@ -44,13 +44,15 @@ func ParseComputeDType(name string) (dtypes.DType, error) {
 	return dtypes.InvalidDType, fmt.Errorf("compute dtype %q is not supported: use float32 or bfloat16 (bf16)", name)
 }
 
-// ClassifierLogits is BertForSequenceClassification's forward pass: it returns
+// ClassifierLogits is BertForSequenceClassification's forward pass (or
+// DistilBertForSequenceClassification's, for a DistilBERT cfg): it returns
 // float32 logits [batch, num_labels] for token ids, attention mask (1 = real
 // token, 0 = padding) and token type ids, each [batch, seqLen] of any integer
-// dtype (typeIDs may be nil: all zeros). Variables live in ctx under their
-// Hugging Face names (scope "bert/encoder/layer/0/attention/self/query",
-// variable "weight"); missing ones are created with transformers'
-// initialisation. Dropout is applied only when ctx.IsTraining(graph).
+// dtype (typeIDs may be nil: all zeros; DistilBERT ignores them). Variables
+// live in ctx under their Hugging Face names (scope
+// "bert/encoder/layer/0/attention/self/query", variable "weight"); missing
+// ones are created with transformers' initialisation. Dropout is applied only
+// when ctx.IsTraining(graph).
 func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Node) *Node {
 	checkIDs(cfg, ids, mask)
 	return ClassifierLogitsFromWordEmbeddings(ctx, cfg, WordEmbeddings(ctx, cfg, ids), mask, typeIDs)
@@ -62,7 +64,7 @@ func ClassifierLogits(ctx *context.Context, cfg *Config, ids, mask, typeIDs *Nod
 // respect to this node (see ClassifierLogitsFromWordEmbeddings).
 func WordEmbeddings(ctx *context.Context, cfg *Config, ids *Node) *Node {
 	b := newBuilder(ctx, cfg, ids.Graph())
-	return Gather(b.weight("bert.embeddings.word_embeddings.weight"), InsertAxes(ids, -1))
+	return Gather(b.weight(cfg.family().prefix+"embeddings.word_embeddings.weight"), InsertAxes(ids, -1))
 }
 
 // ClassifierLogitsFromWordEmbeddings is ClassifierLogits from the output of
@@ -82,8 +84,9 @@ func checkIDs(cfg *Config, ids, mask *Node) {
 	}
 }
 
-// pooledFromWordEmbeddings is BertModel's forward pass after the word-embedding
-// lookup: the encoder, then the tanh-pooled [CLS] state [batch, hidden], in
+// pooledFromWordEmbeddings is the base model's forward pass after the
+// word-embedding lookup: the encoder, then the pooled first-token state
+// [batch, hidden] (BERT's tanh pooler, DistilBERT's ReLU pre_classifier), in
 // the compute dtype.
 func pooledFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, typeIDs *Node) *Node {
 	if words.Rank() != 3 || mask.Rank() != 2 || words.Shape().Dimensions[0] != mask.Shape().Dimensions[0] ||
@@ -98,7 +101,7 @@ func pooledFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, ty
 	x := b.embeddings(words, typeIDs)
 	attentionBias := maskBias(mask)
 	for i := range cfg.NumHiddenLayers {
-		x = b.encoderLayer(i, x, attentionBias)
+		x = b.block(i, x, attentionBias)
 	}
 	return b.pooler(x)
 }
@@ -108,6 +111,7 @@ func pooledFromWordEmbeddings(ctx *context.Context, cfg *Config, words, mask, ty
 type builder struct {
 	ctx     *context.Context
 	cfg     *Config
+	f       *family
 	g       *Graph
 	compute dtypes.DType
 	shapes  map[string][]int
@@ -118,26 +122,29 @@ func newBuilder(ctx *context.Context, cfg *Config, g *Graph) *builder {
 	if err != nil {
 		panic(fmt.Errorf("bert: context parameter %s: %w", ParamComputeDType, err))
 	}
-	b := &builder{ctx: ctx, cfg: cfg, g: g, compute: compute, shapes: make(map[string][]int)}
+	b := &builder{ctx: ctx, cfg: cfg, f: cfg.family(), g: g, compute: compute, shapes: make(map[string][]int)}
 	for _, p := range Parameters(cfg) {
 		b.shapes[p.Name] = p.Shape
 	}
 	return b
 }
 
-// embeddings adds position and token-type embeddings to the word embeddings
-// [batch, seqLen, hidden] (in float32), then LayerNorm and dropout.
+// embeddings adds position and (BERT only) token-type embeddings to the word
+// embeddings [batch, seqLen, hidden] (in float32), then LayerNorm and dropout.
 func (b *builder) embeddings(words, typeIDs *Node) *Node {
 	g := b.g
 	batch, seqLen := words.Shape().Dimensions[0], words.Shape().Dimensions[1]
-	const p = "bert.embeddings."
+	p := b.f.prefix + "embeddings."
 	positions := Iota(g, shapes.Make(dtypes.Int32, seqLen, 1), 0)
 	pos := Gather(b.weight(p+"position_embeddings.weight"), positions) // [seqLen, hidden]
-	if typeIDs == nil {
-		typeIDs = Zeros(g, shapes.Make(dtypes.Int32, batch, seqLen))
+	x := words
+	if b.f.tokenTypes {
+		if typeIDs == nil {
+			typeIDs = Zeros(g, shapes.Make(dtypes.Int32, batch, seqLen))
+		}
+		x = Add(x, Gather(b.weight(p+"token_type_embeddings.weight"), InsertAxes(typeIDs, -1)))
 	}
-	types := Gather(b.weight(p+"token_type_embeddings.weight"), InsertAxes(typeIDs, -1))
-	x := Add(Add(words, types), InsertAxes(pos, 0))
+	x = Add(x, InsertAxes(pos, 0))
 	x = b.layerNorm(p+"LayerNorm", x)
 	return b.dropout(x, b.cfg.HiddenDropoutProb)
 }
@@ -151,50 +158,56 @@ func maskBias(mask *Node) *Node {
 	return InsertAxes(bias, 1, 1)
 }
 
-// encoderLayer is one BertLayer: self-attention + residual LayerNorm, then the
-// feed-forward block + residual LayerNorm.
-func (b *builder) encoderLayer(i int, x, attentionBias *Node) *Node {
-	p := "bert.encoder.layer." + strconv.Itoa(i) + "."
-	attended := b.selfAttention(p+"attention.", x, attentionBias)
-	x = b.layerNorm(p+"attention.output.LayerNorm", Add(attended, x))
-	h := activation(b.cfg.HiddenAct, b.linear(p+"intermediate.dense", x))
-	h = b.dropout(b.linear(p+"output.dense", h), b.cfg.HiddenDropoutProb)
-	return b.layerNorm(p+"output.LayerNorm", Add(h, x))
+// block is transformer block i (BertLayer, DistilBERT's TransformerBlock):
+// self-attention + residual LayerNorm, then the feed-forward block + residual
+// LayerNorm.
+func (b *builder) block(i int, x, attentionBias *Node) *Node {
+	p, n := b.f.blockPrefix(i), b.f.block
+	attended := b.selfAttention(p, x, attentionBias)
+	x = b.layerNorm(p+n.attentionNorm, Add(attended, x))
+	h := activation(b.cfg.HiddenAct, b.linear(p+n.ffnIn, x))
+	h = b.dropout(b.linear(p+n.ffnOut, h), b.cfg.HiddenDropoutProb)
+	return b.layerNorm(p+n.outputNorm, Add(h, x))
 }
 
-// selfAttention is BertSelfAttention + the output projection (before the
-// residual): softmax(QKᵀ/√d + maskBias)·V per head. Heads stay a separate axis
-// throughout: projections produce [batch, seq, heads, headDim] directly and the
-// output projection contracts (heads, headDim), so no transposes are needed.
+// selfAttention is block p's multi-head self-attention with its output
+// projection (before the residual): softmax(QKᵀ/√d + maskBias)·V per head.
+// Heads stay a separate axis throughout: projections produce [batch, seq,
+// heads, headDim] directly and the output projection contracts (heads,
+// headDim), so no transposes are needed.
 func (b *builder) selfAttention(p string, x, attentionBias *Node) *Node {
 	heads, headDim := b.cfg.NumAttentionHeads, b.cfg.HeadDim()
+	n := b.f.block
 	project := func(name string) *Node { // → [batch, seq, heads, headDim]
-		w := Reshape(b.computeWeight(p+"self."+name+".weight"), heads, headDim, b.cfg.HiddenSize)
-		bias := Reshape(b.computeWeight(p+"self."+name+".bias"), heads, headDim)
+		w := Reshape(b.computeWeight(p+name+".weight"), heads, headDim, b.cfg.HiddenSize)
+		bias := Reshape(b.computeWeight(p+name+".bias"), heads, headDim)
 		return addTrailing(DotGeneral(x, []int{2}, nil, w, []int{2}, nil), bias)
 	}
-	q := MulScalar(project("query"), 1/math.Sqrt(float64(headDim)))
-	k, v := project("key"), project("value")
+	q := MulScalar(project(n.query), 1/math.Sqrt(float64(headDim)))
+	k, v := project(n.key), project(n.value)
 	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})       // [batch, heads, seqQ, seqK]
 	probs := Softmax(Add(ConvertDType(scores, dtypes.Float32), attentionBias), -1) // float32: the bias is -MaxFloat32
 	probs = ConvertDType(b.dropout(probs, b.cfg.AttentionProbsDropoutProb), b.compute)
 	attended := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seqQ, headDim]
-	wo := Reshape(b.computeWeight(p+"output.dense.weight"), b.cfg.HiddenSize, heads, headDim)
+	wo := Reshape(b.computeWeight(p+n.attentionOut+".weight"), b.cfg.HiddenSize, heads, headDim)
 	out := DotGeneral(attended, []int{1, 3}, nil, wo, []int{1, 2}, nil) // [batch, seqQ, hidden]
-	out = addTrailing(out, b.computeWeight(p+"output.dense.bias"))
+	out = addTrailing(out, b.computeWeight(p+n.attentionOut+".bias"))
+	if !b.f.attentionOutputDropout {
+		return out
+	}
 	return b.dropout(out, b.cfg.HiddenDropoutProb)
 }
 
-// pooler is BertPooler: tanh(dense(hidden state of the first token)). The
-// first token is taken with Gather (Slice's gradient needs Pad, which the
-// pure-Go backend lacks).
+// pooler is BertPooler, tanh(dense(hidden state of the first token)), or
+// DistilBERT's relu(pre_classifier(…)). The first token is taken with Gather
+// (Slice's gradient needs Pad, which the pure-Go backend lacks).
 func (b *builder) pooler(x *Node) *Node {
 	g := x.Graph()
 	batch := x.Shape().Dimensions[0]
 	rows := Iota(g, shapes.Make(dtypes.Int32, batch, 2), 0)
 	firstToken := Mul(rows, Const(g, [][]int32{{1, 0}})) // (b, 0) for each b
 	cls := Gather(x, firstToken)                         // [batch, hidden]
-	return Tanh(b.linear("bert.pooler.dense", cls))
+	return activation(b.f.poolerAct, b.linear(b.f.pooler, cls))
 }
 
 // linear applies the torch-layout Linear "prefix.weight" [out, in] and
@@ -251,7 +264,8 @@ func (b *builder) dropout(x *Node, rate float64) *Node {
 // weight returns the graph node (float32) of the model variable with Hugging
 // Face name hfName, creating it with transformers' initialisation when the
 // context has no such variable yet (normal(0, initializer_range) for matrices
-// and embeddings, ones for LayerNorm weights, zeros for biases).
+// and embeddings, ones for LayerNorm weights, zeros for biases; DistilBERT's
+// sinusoidal position table when sinusoidal_pos_embds is set).
 func (b *builder) weight(hfName string) *Node {
 	return b.modelVariable(hfName).ValueGraph(b.g)
 }
@@ -270,15 +284,41 @@ func (b *builder) modelVariable(hfName string) *context.Variable {
 	}
 	scope, name := relativeScope(b.ctx, hfName)
 	var init context.VariableInitializer
+	sinusoidal := b.cfg.SinusoidalPosEmbds && strings.HasSuffix(hfName, "embeddings.position_embeddings.weight")
 	switch {
+	case sinusoidal:
+		init = sinusoidalInitializer
 	case strings.HasSuffix(hfName, ".bias"):
 		init = initializers.Zero
-	case strings.Contains(hfName, "LayerNorm"):
+	case strings.Contains(hfName, "LayerNorm") || strings.Contains(hfName, "layer_norm"):
 		init = initializers.One
 	default:
 		init = initializers.RandomNormalFn(b.ctx, b.cfg.InitializerRange)
 	}
-	return scope.Checked(false).WithInitializer(init).VariableWithShape(name, shapes.Make(dtypes.Float32, shape...))
+	v := scope.Checked(false).WithInitializer(init).VariableWithShape(name, shapes.Make(dtypes.Float32, shape...))
+	if sinusoidal {
+		v.SetTrainable(false) // frozen, as transformers' requires_grad=False
+	}
+	return v
+}
+
+// sinusoidalInitializer fills a [positions, dim] table as transformers'
+// create_sinusoidal_embeddings: sin(pos/10000^(2⌊j/2⌋/dim)) in even columns,
+// cos in odd ones.
+func sinusoidalInitializer(g *Graph, shape shapes.Shape) *Node {
+	n, dim := shape.Dimensions[0], shape.Dimensions[1]
+	table := make([]float32, n*dim)
+	for pos := range n {
+		for j := range dim {
+			angle := float64(pos) / math.Pow(10000, float64(2*(j/2))/float64(dim))
+			if j%2 == 0 {
+				table[pos*dim+j] = float32(math.Sin(angle))
+			} else {
+				table[pos*dim+j] = float32(math.Cos(angle))
+			}
+		}
+	}
+	return Const(g, tensors.FromFlatDataAndDimensions(table, n, dim))
 }
 
 // relativeScope is ctx moved into the scope of hfName, and the variable name.

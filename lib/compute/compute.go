@@ -15,6 +15,9 @@ import (
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/janpfeifer/gonb/gonbui"
+
+	// SIMD kernels for the pure-Go backend (installed by its init).
+	"github.com/polarityml/polarity/lib/cpukernels"
 )
 
 // EnvVar is GoMLX's own backend variable; when set, it wins.
@@ -78,6 +81,15 @@ func Choose() Choice {
 		return Choice{Config: "xla:" + plugin, Reason: fmt.Sprintf("PJRT plugins found: %v", plugins)}
 	}
 	return Choice{Config: safeGoConfig(), Reason: "no PJRT plugin installed; pure-Go backend"}
+}
+
+// CPUKernels says which of lib/cpukernels' kernels the chosen backend runs:
+// e.g. "avx512 (12×32 tile, 2 cores)" on the pure-Go backend, "not used" on XLA.
+func CPUKernels() string {
+	if name, _, _ := strings.Cut(Choose().Config, ":"); name != "go" {
+		return "not used (the XLA backend compiles its own)"
+	}
+	return cpukernels.Describe()
 }
 
 // safeGoConfig is the pure-Go backend configuration used unless the user

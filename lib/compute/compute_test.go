@@ -126,3 +126,15 @@ func TestNotebookGetsNoRedStderrBox(t *testing.T) {
 		t.Errorf("in a notebook, creating the backend printed stdout %q, stderr %q; want nothing", stdout, stderr)
 	}
 }
+
+func TestCPUKernelsNamesTheKernelOnTheGoBackend(t *testing.T) {
+	t.Setenv(EnvVar, "go")
+	got := CPUKernels()
+	if !strings.Contains(got, "tile") && !strings.Contains(got, "GoMLX's own") {
+		t.Fatalf("CPUKernels() = %q, want the active kernel or why GoMLX's own runs", got)
+	}
+	t.Setenv(EnvVar, "xla:cuda")
+	if got := CPUKernels(); !strings.HasPrefix(got, "not used") {
+		t.Fatalf("CPUKernels() on XLA = %q, want \"not used …\"", got)
+	}
+}

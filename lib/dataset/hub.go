@@ -21,6 +21,27 @@ const SeedShuffle = 42
 // SeedSampleSize is how many reviews of each split the seed notebook uses.
 var SeedSampleSize = map[string]int{"train": 20000, "test": 2000}
 
+// hubRows is the row count of each split of HubRepo.
+var hubRows = map[string]int64{"train": 3_600_000, "test": 400_000}
+
+// checkHubRows refuses shards of a HubRepo split whose rows do not add up to
+// the split's: a shuffle over fewer rows would pick other reviews silently.
+// (lib/hub already refuses a partial set against the shard list it keeps;
+// this covers caches filled without that list.)
+func checkHubRows(split string, paths []string) error {
+	r, n, err := OpenParquetFiles(paths)
+	if err != nil {
+		return err
+	}
+	r.Close()
+	if want, ok := hubRows[split]; ok && n != want {
+		return fmt.Errorf("%s %s: the %d cached parquet shards hold %d rows, the split has %d; some shards are missing "+
+			"(an interrupted download?): run again online (HF_HUB_OFFLINE unset) to download them",
+			HubRepo, split, len(paths), n, want)
+	}
+	return nil
+}
+
 // DownloadHub downloads (or finds in the cache) the parquet shards of one
 // split of HubRepo and returns their local paths in order.
 func DownloadHub(ctx context.Context, c *hub.Client, split string) ([]string, error) {

@@ -2,18 +2,15 @@ package dataset
 
 import (
 	"bytes"
-	"crypto/sha1"
-	"encoding/hex"
-	"encoding/json"
+	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/polarityml/polarity/lib/hub"
+	"github.com/polarityml/polarity/lib/hub/hubtest"
 )
 
 // numbered returns n distinct reviews whose text names their row.
@@ -25,43 +22,20 @@ func numbered(n, offset int) []Review {
 	return out
 }
 
-// fakeParquetHub serves HubRepo's parquet conversion of one split as shards.
-func fakeParquetHub(t *testing.T, split string, shards [][]Review) (*httptest.Server, *atomic.Int64) {
-	var requests atomic.Int64
-	blobs := map[string][]byte{}
+// fakeParquetHub serves HubRepo's parquet conversion of one split as shards
+// on a fake hub that answers as huggingface.co does.
+func fakeParquetHub(t *testing.T, split string, shards [][]Review) *hubtest.Hub {
+	files := map[string][]byte{}
 	for i, s := range shards {
 		var b bytes.Buffer
 		if err := WriteParquet(&b, s); err != nil {
 			t.Fatal(err)
 		}
-		blobs[fmt.Sprintf("default/%s/%04d.parquet", split, i)] = b.Bytes()
+		files[fmt.Sprintf("default/%s/%04d.parquet", split, i)] = b.Bytes()
 	}
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		if r.URL.Path == "/api/datasets/"+HubRepo+"/parquet/default/"+split {
-			var urls []string
-			for i := range shards {
-				urls = append(urls, fmt.Sprintf("%s/api/datasets/%s/parquet/default/%s/%d.parquet", srv.URL, HubRepo, split, i))
-			}
-			json.NewEncoder(w).Encode(urls)
-			return
-		}
-		path, ok := strings.CutPrefix(r.URL.Path, "/datasets/"+HubRepo+"/resolve/refs/convert/parquet/")
-		content, found := blobs[path]
-		if !ok || !found {
-			http.NotFound(w, r)
-			return
-		}
-		h := sha1.New()
-		fmt.Fprintf(h, "blob %d\x00", len(content))
-		h.Write(content)
-		w.Header().Set("X-Repo-Commit", strings.Repeat("ab", 20))
-		w.Header().Set("ETag", `"`+hex.EncodeToString(h.Sum(nil))+`"`)
-		http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(content))
-	}))
-	t.Cleanup(srv.Close)
-	return srv, &requests
+	h := hubtest.New(t)
+	h.Add(hub.Dataset, HubRepo, hub.ParquetRevision, files)
+	return h
 }
 
 func TestLoadHubTakesTheSeedsShuffledSample(t *testing.T) {
@@ -70,7 +44,8 @@ func TestLoadHubTakesTheSeedsShuffledSample(t *testing.T) {
 	for _, s := range shards {
 		all = append(all, s...)
 	}
-	srv, requests := fakeParquetHub(t, "test", shards)
+	srv := fakeParquetHub(t, "test", shards)
+	setHubRows(t, "test", int64(len(all)))
 	t.Setenv("HF_ENDPOINT", srv.URL)
 	t.Setenv("HF_HOME", t.TempDir())
 	t.Setenv("HF_HUB_CACHE", "")
@@ -99,13 +74,13 @@ func TestLoadHubTakesTheSeedsShuffledSample(t *testing.T) {
 
 	// Offline, from the cache, with no request at all.
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	before := requests.Load()
+	before := len(srv.Requests())
 	again, err := Load(Source{Kind: Hub}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if requests.Load() != before || len(again) != len(got) || again[17] != got[17] {
-		t.Errorf("offline load made %d requests or returned different reviews", requests.Load()-before)
+	if len(srv.Requests()) != before || len(again) != len(got) || again[17] != got[17] {
+		t.Errorf("offline load made %d requests or returned different reviews", len(srv.Requests())-before)
 	}
 	if _, err := Load(Source{Kind: Hub}, "train"); err == nil || !strings.Contains(err.Error(), "HF_HUB_OFFLINE") {
 		t.Errorf("offline train split (not cached): %v", err)
@@ -120,5 +95,51 @@ func TestHubSampleRejectsTooFewRows(t *testing.T) {
 	}
 	if _, _, err := HubSample([]string{path}, 11, 42); err == nil || !strings.Contains(err.Error(), "cannot take 11 reviews from 10 rows") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// setHubRows makes the split's expected row count n for one test.
+func setHubRows(t *testing.T, split string, n int64) {
+	old := hubRows[split]
+	hubRows[split] = n
+	t.Cleanup(func() { hubRows[split] = old })
+}
+
+// With the hub unreachable, the cached shards are used (as hf_hub_download
+// uses the cache); after an interrupted download they are refused.
+func TestDownloadHubWithoutNetworkUsesTheCache(t *testing.T) {
+	srv := fakeParquetHub(t, "test", [][]Review{numbered(10, 0), numbered(10, 10)})
+	c := srv.HubClient(t.TempDir())
+	ctx := context.Background()
+	paths, err := DownloadHub(ctx, c, "test")
+	if err != nil || len(paths) != 2 {
+		t.Fatalf("%v, %v", paths, err)
+	}
+	srv.Close()
+	again, err := DownloadHub(ctx, c, "test")
+	if err != nil || strings.Join(again, ",") != strings.Join(paths, ",") {
+		t.Fatalf("hub down: %v, %v; want the cached %v", again, err, paths)
+	}
+	if err := os.Remove(paths[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DownloadHub(ctx, c, "test"); err == nil || !strings.Contains(err.Error(), "1 of 2") || !strings.Contains(err.Error(), "default/test/0001.parquet") {
+		t.Errorf("hub down, a shard missing: err %v, want the missing shard named", err)
+	}
+}
+
+// Shards from a cache without the kept shard list (an older polarity) are
+// counted: fewer rows than the split has is refused, never sampled.
+func TestCheckHubRowsRefusesAnIncompleteSplit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0000.parquet")
+	if err := WriteParquetFile(path, numbered(10, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkHubRows("test", []string{path}); err == nil || !strings.Contains(err.Error(), "10 rows") || !strings.Contains(err.Error(), "400000") {
+		t.Errorf("err %v, want the row counts named", err)
+	}
+	setHubRows(t, "test", 10)
+	if err := checkHubRows("test", []string{path}); err != nil {
+		t.Error(err)
 	}
 }

@@ -108,6 +108,9 @@ func loadHub(split string) ([]Review, Summary, error) {
 			}
 		}
 	}
+	if err := checkHubRows(split, paths); err != nil {
+		return nil, Summary{}, err
+	}
 	reviews, sum, err := HubSample(paths, k, SeedShuffle)
 	if err == nil && cache != "" {
 		_ = WriteParquetFile(cache, reviews) // best effort: only a speed-up

@@ -45,6 +45,7 @@ func report(linked, required map[string]string) []Item {
 		items = append(items, Item{m, moduleVersion(linked[m], required[m])})
 	}
 	items = append(items, Item{"GoMLX backend", compute.Choose().String()})
+	items = append(items, Item{"CPU kernels", compute.CPUKernels()})
 	if src, err := dataset.SourceFromEnv(); err != nil {
 		items = append(items, Item{"Reviews", "error: " + err.Error()})
 	} else {

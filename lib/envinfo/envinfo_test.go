@@ -43,6 +43,9 @@ func TestReportListsVersionsBackendAndData(t *testing.T) {
 	if v, _ := lookup(items, "gonum.org/v1/plot"); !strings.Contains(v, "not linked") {
 		t.Errorf("a module missing from the build info shows %q", v)
 	}
+	if v, ok := lookup(items, "CPU kernels"); !ok || v == "" {
+		t.Errorf("no CPU kernels line in %v", items)
+	}
 	if v, _ := lookup(items, "GoMLX backend"); !strings.HasPrefix(v, "go:") && !strings.HasPrefix(v, "go ") {
 		t.Errorf("backend = %q", v)
 	}

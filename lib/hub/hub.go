@@ -3,12 +3,23 @@
 // ~/.cache/huggingface/hub: <type>s--ORG--NAME/{blobs,snapshots,refs}), so a
 // user's existing cache is reused and Python reuses ours.
 //
+// It talks to the hub as huggingface_hub's hf_hub_download does: a HEAD on
+// the resolve URL that follows relative redirects only and reads the commit,
+// ETag and size from the last answer (the size from X-Linked-Size, or from
+// Content-Length only when that answer is not a redirect); the same lock
+// file ({cache}/.locks/{repo folder}/{etag}.lock, flock) around the
+// download of a blob, so that two processes, Go or Python, never write one
+// .incomplete file at once; and, when the hub cannot be asked, the cached
+// snapshot of the revision (ref + snapshot) instead of an error.
+//
 // Downloads resume with Range requests, are verified against the hub's
 // checksum (the sha256 ETag of LFS files, the git blob sha1 otherwise), are
 // renamed into place only when complete, and retry 429/5xx and broken
-// connections with exponential backoff. HF_TOKEN is optional, sent only to
-// the hub's own host (never to a CDN or any other host a redirect points
-// at), and never printed. HF_HUB_OFFLINE=1 serves from the cache only.
+// connections with exponential backoff; a signed CDN URL that expired (401
+// or 403 from a host other than the hub) is replaced by a fresh one from a
+// new HEAD. The token is optional, sent only to the hub's own host (never
+// to a CDN or any other host a redirect points at), and never printed.
+// HF_HUB_OFFLINE=1 serves from the cache only.
 package hub
 
 import (
@@ -28,6 +39,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polarityml/polarity/lib/progress"
@@ -49,10 +61,10 @@ const (
 type Client struct {
 	// Endpoint is the hub's base URL ($HF_ENDPOINT, else DefaultEndpoint).
 	Endpoint string
-	// CacheDir is the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else
-	// ~/.cache/huggingface/hub).
+	// CacheDir is the hub cache (see DefaultCacheDir).
 	CacheDir string
-	// Offline serves from the cache only ($HF_HUB_OFFLINE=1).
+	// Offline serves from the cache only ($HF_HUB_OFFLINE or
+	// $TRANSFORMERS_OFFLINE true).
 	Offline bool
 	// Retries is how many times a failed request is retried (429, 5xx,
 	// broken connections); Backoff is the first wait, doubled each time and
@@ -67,20 +79,30 @@ type Client struct {
 	// Progress, when set, is called for each file downloaded, returning the
 	// bar to advance. Nil shows no progress.
 	Progress func(name string, total int64) *progress.Bar
+	// Notices receives one-line notices, each said once per client: the
+	// cache used because the hub cannot be asked, a wait for another
+	// process's download. Nil says nothing.
+	Notices io.Writer
+
+	noticeMu sync.Mutex
+	noticed  map[string]bool
 
 	// token returns the access token; a closure so that printing a Client
 	// (%v, %+v, %#v) can never show it.
 	token func() string
 }
 
-// NewFromEnv returns a client configured by the standard huggingface_hub
-// environment variables (HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN or the
-// token file `huggingface-cli login` writes, HF_HUB_OFFLINE), showing progress bars.
+// NewFromEnv returns a client configured by huggingface_hub's environment
+// variables, with Python's precedence (see env.go): HF_ENDPOINT; the cache
+// HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME; the token
+// HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file HF_TOKEN_PATH or HF_HOME/token;
+// offline HF_HUB_OFFLINE, else TRANSFORMERS_OFFLINE. It shows progress bars
+// and prints notices on stderr.
 func NewFromEnv() *Client {
 	c := &Client{
 		Endpoint:     strings.TrimRight(envOr("HF_ENDPOINT", DefaultEndpoint), "/"),
 		CacheDir:     DefaultCacheDir(),
-		Offline:      truthy(os.Getenv("HF_HUB_OFFLINE")),
+		Offline:      offlineFromEnv(),
 		Retries:      5,
 		Backoff:      time.Second,
 		MaxBackoff:   30 * time.Second,
@@ -97,15 +119,33 @@ func NewFromEnv() *Client {
 		Progress: func(name string, total int64) *progress.Bar {
 			return progress.New("download "+name, total, "B")
 		},
+		Notices: os.Stderr,
 	}
-	token := os.Getenv("HF_TOKEN")
-	if strings.TrimSpace(token) == "" {
-		if b, err := os.ReadFile(filepath.Join(hfHome(), "token")); err == nil {
-			token = string(b)
-		}
-	}
-	c.SetToken(token)
+	c.SetToken(tokenFromEnv())
 	return c
+}
+
+// noticeFallback says, once, that the cache is used because the hub
+// could not be asked.
+func (c *Client) noticeFallback(err error) {
+	c.notice("fallback", fmt.Sprintf("hub: cannot ask %s (%v); using the files already in the cache %s", c.Endpoint, err, c.CacheDir))
+}
+
+// notice writes msg to Notices once per key.
+func (c *Client) notice(key, msg string) {
+	if c.Notices == nil {
+		return
+	}
+	c.noticeMu.Lock()
+	defer c.noticeMu.Unlock()
+	if c.noticed[key] {
+		return
+	}
+	if c.noticed == nil {
+		c.noticed = map[string]bool{}
+	}
+	c.noticed[key] = true
+	fmt.Fprintln(c.Notices, msg)
 }
 
 // SetToken sets the access token (empty: anonymous).
@@ -116,43 +156,6 @@ func (c *Client) SetToken(token string) {
 
 // HasToken reports whether a token is set, without revealing it.
 func (c *Client) HasToken() bool { return c.token != nil && c.token() != "" }
-
-// DefaultCacheDir is huggingface_hub's cache directory.
-func DefaultCacheDir() string {
-	if d := os.Getenv("HF_HUB_CACHE"); d != "" {
-		return d
-	}
-	return filepath.Join(hfHome(), "hub")
-}
-
-func hfHome() string {
-	if d := os.Getenv("HF_HOME"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "huggingface")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = os.TempDir()
-	}
-	return filepath.Join(home, ".cache", "huggingface")
-}
-
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return fallback
-}
-
-func truthy(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
-}
 
 // File names one file of a repository at a revision (a branch, tag, or
 // commit; e.g. "main" or "refs/convert/parquet").
@@ -176,23 +179,37 @@ var commitHash = regexp.MustCompile(`^[0-9a-f]{40}$`)
 // Cached returns the cached path of f without any network access, or
 // ErrNotCached.
 func (c *Client) Cached(f File) (string, error) {
-	commit := f.Revision
-	if !commitHash.MatchString(commit) {
-		b, err := os.ReadFile(filepath.Join(c.repoDir(f), "refs", filepath.FromSlash(f.Revision)))
-		if err != nil {
-			return "", ErrNotCached
-		}
-		commit = strings.TrimSpace(string(b))
+	dir, ok := c.cachedSnapshot(f)
+	if !ok {
+		return "", ErrNotCached
 	}
-	p := filepath.Join(c.repoDir(f), "snapshots", commit, filepath.FromSlash(f.Path))
+	p := filepath.Join(dir, filepath.FromSlash(f.Path))
 	if _, err := os.Stat(p); err != nil { // follows the symlink: the blob must exist
 		return "", ErrNotCached
 	}
 	return p, nil
 }
 
+// cachedSnapshot is the snapshot folder of f's revision (a commit, or the
+// commit its ref names), when it is in the cache.
+func (c *Client) cachedSnapshot(f File) (string, bool) {
+	commit := f.Revision
+	if !commitHash.MatchString(commit) {
+		b, err := os.ReadFile(filepath.Join(c.repoDir(f), "refs", filepath.FromSlash(f.Revision)))
+		if err != nil {
+			return "", false
+		}
+		commit = strings.TrimSpace(string(b))
+	}
+	dir := filepath.Join(c.repoDir(f), "snapshots", commit)
+	return dir, exists(dir)
+}
+
 // ErrNotCached means a file is not in the local cache.
 var ErrNotCached = errors.New("not in the Hugging Face cache")
+
+// ErrNotFound means the hub answered 404: no such repository, revision or file.
+var ErrNotFound = errors.New("not found")
 
 // Download returns the local path of f, downloading it unless cached. The
 // path is inside the snapshot folder and stays valid across runs.
@@ -207,25 +224,79 @@ func (c *Client) Download(ctx context.Context, f File) (string, error) {
 		}
 		return p, nil
 	}
-	meta, err := c.head(ctx, f)
+	cached, cacheErr := c.Cached(f)
+	// When the revision is cached, a HEAD that cannot connect is not retried
+	// (huggingface_hub never retries it): the cache answers at once.
+	_, revisionCached := c.cachedSnapshot(f)
+	meta, err := c.head(ctx, f, revisionCached)
 	if err != nil {
+		// As hf_hub_download: unless the hub said the file or revision does
+		// not exist, a failed HEAD (no network, timeout, 401/403, 5xx) falls
+		// back to the cached snapshot of the revision.
+		if ctx.Err() == nil && !isMissingEntry(err) && cacheErr == nil {
+			c.noticeFallback(err)
+			return cached, nil
+		}
 		return "", err
 	}
 	repo := c.repoDir(f)
 	snapshot := filepath.Join(repo, "snapshots", meta.commit, filepath.FromSlash(f.Path))
 	blob := filepath.Join(repo, "blobs", meta.etag)
-	if _, err := os.Stat(snapshot); err == nil {
+	if exists(snapshot) {
 		return snapshot, c.writeRef(f, meta.commit)
 	}
-	if _, err := os.Stat(blob); err != nil {
-		if err := c.fetch(ctx, f, meta, blob); err != nil {
+	if !exists(blob) {
+		unlock, err := c.lock(ctx, f, meta.etag)
+		if err != nil {
 			return "", err
+		}
+		defer unlock()
+		if !exists(blob) { // another process may have finished it while we waited
+			if err := c.fetch(ctx, f, meta, blob); err != nil {
+				return "", err
+			}
 		}
 	}
 	if err := link(blob, snapshot); err != nil {
 		return "", err
 	}
 	return snapshot, c.writeRef(f, meta.commit)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// lock takes huggingface_hub's lock on downloading one blob,
+// {cache}/.locks/{repo folder}/{etag}.lock, with flock as Python's filelock
+// does, polling until it is free or ctx ends. The returned func releases it.
+func (c *Client) lock(ctx context.Context, f File, etag string) (func(), error) {
+	p := filepath.Join(c.CacheDir, ".locks", filepath.Base(c.repoDir(f)), etag+".lock")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, err
+	}
+	fd, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		ok, err := tryLock(fd)
+		if err != nil {
+			fd.Close()
+			return nil, fmt.Errorf("%s: locking %s: %w", f, p, err)
+		}
+		if ok {
+			return func() { fd.Close() }, nil // closing releases the lock
+		}
+		c.notice("lock "+p, fmt.Sprintf("hub: waiting for another process downloading %s (lock %s)", f, p))
+		select {
+		case <-ctx.Done():
+			fd.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func validFile(f File) error {
@@ -336,35 +407,54 @@ func (c *Client) ResolveURL(f File) string {
 	return c.Endpoint + prefix + "/" + f.Repo + "/resolve/" + url.PathEscape(f.Revision) + "/" + strings.Join(parts, "/")
 }
 
-func (c *Client) head(ctx context.Context, f File) (fileMeta, error) {
+// head is huggingface_hub's get_hf_file_metadata: a HEAD that follows
+// relative redirects (a renamed repository, the /api/resolve-cache/ hop of
+// a regular file) and no absolute one (the signed CDN URL of an LFS file,
+// which becomes the download location). With failFast, a request that
+// cannot connect is not retried.
+func (c *Client) head(ctx context.Context, f File, failFast bool) (fileMeta, error) {
 	target := c.ResolveURL(f)
-	for hops := 0; hops < 5; hops++ {
+	for hops := 0; hops < 10; hops++ {
 		var resp *http.Response
 		err := c.retry(ctx, func() (err error) {
-			resp, err = c.do(ctx, http.MethodHead, target, nil, f)
+			resp, err = c.do(ctx, http.MethodHead, target, f)
+			if failFast {
+				err = transportPermanent(err)
+			}
 			return err
 		})
 		if err != nil {
 			return fileMeta{}, err
 		}
 		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
-			next, err := resp.Request.URL.Parse(loc)
-			if err != nil {
-				return fileMeta{}, fmt.Errorf("%s: bad redirect %q: %w", f, loc, err)
-			}
-			if resp.Header.Get("X-Repo-Commit") == "" || resp.Header.Get("X-Linked-Etag") == "" && resp.Header.Get("ETag") == "" {
-				target = next.String() // a renamed repository: ask again there
-				continue
-			}
-			return metaFrom(resp, f, next.String())
+		if !isRedirect(resp.StatusCode) {
+			return metaFrom(resp, f, target)
 		}
-		return metaFrom(resp, f, target)
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil || loc.String() == "" {
+			return fileMeta{}, fmt.Errorf("%s: the hub answered %d with a bad Location %q", f, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if loc.IsAbs() || loc.Host != "" {
+			return metaFrom(resp, f, loc.String())
+		}
+		// _request_wrapper(follow_relative_redirects=True): the Location's
+		// path replaces the URL's, the Location's query is dropped.
+		if !strings.HasPrefix(loc.Path, "/") {
+			loc = resp.Request.URL.ResolveReference(&url.URL{Path: loc.Path, RawPath: loc.RawPath})
+		}
+		next := *resp.Request.URL
+		next.Path, next.RawPath = loc.Path, loc.RawPath
+		target = next.String()
 	}
 	return fileMeta{}, fmt.Errorf("%s: too many redirects", f)
 }
 
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// metaFrom reads the metadata of the HEAD's last answer. The size comes from
+// X-Linked-Size, else from Content-Length unless the answer is a redirect (a
+// redirect's Content-Length is that of its own body); unknown, only the
+// checksum is checked.
 func metaFrom(resp *http.Response, f File, location string) (fileMeta, error) {
 	m := fileMeta{commit: resp.Header.Get("X-Repo-Commit"), location: location}
 	m.etag = cleanETag(resp.Header.Get("X-Linked-Etag"))
@@ -372,7 +462,7 @@ func metaFrom(resp *http.Response, f File, location string) (fileMeta, error) {
 		m.etag = cleanETag(resp.Header.Get("ETag"))
 	}
 	size := resp.Header.Get("X-Linked-Size")
-	if size == "" {
+	if size == "" && !isRedirect(resp.StatusCode) {
 		size = resp.Header.Get("Content-Length")
 	}
 	m.size, _ = strconv.ParseInt(size, 10, 64)
@@ -398,7 +488,24 @@ func (c *Client) fetch(ctx context.Context, f File, meta fileMeta, blob string) 
 		bar = c.Progress(f.Path, meta.size)
 		defer bar.Done()
 	}
-	if err := c.retry(ctx, func() error { return c.fetchOnce(ctx, f, meta, partial, bar) }); err != nil {
+	err := c.retry(ctx, func() error {
+		err := c.fetchOnce(ctx, f, meta, partial, bar)
+		var expired *signedURLError
+		if !errors.As(err, &expired) {
+			return err
+		}
+		// A signed URL expired: ask the hub for a fresh one, resume at once.
+		fresh, headErr := c.head(ctx, f, false)
+		if headErr != nil {
+			return headErr
+		}
+		if fresh.etag != meta.etag {
+			return &permanentError{fmt.Errorf("%s changed on the hub during the download (ETag %s, now %s); run again", f, meta.etag, fresh.etag)}
+		}
+		meta.location = fresh.location
+		return c.fetchOnce(ctx, f, meta, partial, bar)
+	})
+	if err != nil {
 		return err
 	}
 	if err := verify(partial, meta); err != nil {
@@ -428,7 +535,7 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	resp, err := c.do(ctx, http.MethodGet, meta.location, header, f)
+	resp, err := c.request(ctx, http.MethodGet, meta.location, header, f)
 	if err != nil {
 		return err
 	}
@@ -453,6 +560,11 @@ func (c *Client) fetchOnce(ctx context.Context, f File, meta fileMeta, partial s
 	case http.StatusPartialContent:
 	case http.StatusRequestedRangeNotSatisfiable:
 		return nil // already complete; verify decides
+	case http.StatusUnauthorized, http.StatusForbidden:
+		if !c.sameHost(resp.Request.URL) {
+			return &signedURLError{file: f, host: resp.Request.URL.Host, status: resp.StatusCode}
+		}
+		return statusError(resp, f)
 	default:
 		return statusError(resp, f)
 	}
@@ -529,6 +641,48 @@ func verify(path string, meta fileMeta) error {
 	return nil
 }
 
+// signedURLError is a 401/403 from a host other than the hub: the signed
+// URL the hub redirected to has expired (fetch asks the hub for a new one).
+type signedURLError struct {
+	file   File
+	host   string
+	status int
+}
+
+func (e *signedURLError) Error() string {
+	return fmt.Sprintf("%s: %s answered %d %s to the download URL the hub gave, also after asking the hub for a fresh one; try again later",
+		e.file, e.host, e.status, http.StatusText(e.status))
+}
+
+// hubError is an error answer of the hub with its X-Error-Code
+// (RepoNotFound, EntryNotFound, RevisionNotFound, GatedRepo, …).
+type hubError struct {
+	code string
+	err  error
+}
+
+func (e *hubError) Error() string { return e.err.Error() }
+func (e *hubError) Unwrap() error { return e.err }
+
+// isMissingEntry reports whether the hub said that the file or the revision
+// does not exist: the errors hf_hub_download raises instead of using the
+// cache.
+func isMissingEntry(err error) bool {
+	var he *hubError
+	return errors.As(err, &he) && (he.code == "EntryNotFound" || he.code == "RevisionNotFound")
+}
+
+// transportPermanent makes an error that is no answer of the hub (no
+// connection, a timeout) permanent.
+func transportPermanent(err error) error {
+	var perm *permanentError
+	var later *retryLaterError
+	if err == nil || errors.As(err, &perm) || errors.As(err, &later) {
+		return err
+	}
+	return &permanentError{err}
+}
+
 // permanentError is not worth retrying.
 type permanentError struct{ err error }
 
@@ -547,12 +701,22 @@ func (e *retryLaterError) Error() string {
 }
 
 func statusError(resp *http.Response, f File) error {
+	err := statusMessage(resp, f)
+	if code := resp.Header.Get("X-Error-Code"); code != "" {
+		if perm, ok := err.(*permanentError); ok {
+			return &permanentError{&hubError{code: code, err: perm.err}}
+		}
+	}
+	return err
+}
+
+func statusMessage(resp *http.Response, f File) error {
 	switch s := resp.StatusCode; {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		return &permanentError{fmt.Errorf("%s: the hub answered %d %s; the repository may be gated or private: "+
 			"set HF_TOKEN to a token with access (https://huggingface.co/settings/tokens) and accept its terms on the hub", f, s, http.StatusText(s))}
 	case s == http.StatusNotFound:
-		return &permanentError{fmt.Errorf("%s: not found (404); check the repository, revision and file name", f)}
+		return &permanentError{fmt.Errorf("%s: %w (404); check the repository, revision and file name", f, ErrNotFound)}
 	case s == http.StatusTooManyRequests || s >= 500:
 		e := &retryLaterError{status: s, what: f.String()}
 		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
@@ -564,9 +728,20 @@ func statusError(resp *http.Response, f File) error {
 	}
 }
 
-// do sends one request and maps error statuses (except a 416 answer to a
-// ranged GET, which fetchOnce handles) to errors. Redirects are not followed.
-func (c *Client) do(ctx context.Context, method, target string, header http.Header, f File) (*http.Response, error) {
+// do sends one request without a body and maps error statuses to errors.
+// Redirects are not followed.
+func (c *Client) do(ctx context.Context, method, target string, f File) (*http.Response, error) {
+	resp, err := c.request(ctx, method, target, nil, f)
+	if err != nil || resp.StatusCode < 400 {
+		return resp, err
+	}
+	resp.Body.Close()
+	return nil, statusError(resp, f)
+}
+
+// request sends one request, naming f in a transport error; a cancelled
+// ctx is permanent.
+func (c *Client) request(ctx context.Context, method, target string, header http.Header, f File) (*http.Response, error) {
 	resp, err := c.send(ctx, method, target, header)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -574,11 +749,7 @@ func (c *Client) do(ctx context.Context, method, target string, header http.Head
 		}
 		return nil, fmt.Errorf("%s: %w", f, err)
 	}
-	if resp.StatusCode < 400 || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && header.Get("Range") != "" {
-		return resp, nil
-	}
-	resp.Body.Close()
-	return nil, statusError(resp, f)
+	return resp, nil
 }
 
 // retry runs fn until it succeeds, fails permanently, or Retries retries

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/polarityml/polarity/lib/atomicfile"
+	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/eda/plots"
 	"github.com/polarityml/polarity/lib/evaluate"
@@ -21,11 +21,16 @@ import (
 // notebook cells (each a fresh process in GoNB) plot it without predicting
 // again.
 type Evaluation struct {
-	// Names are the class names in id order; Positive is the positive class.
+	// Names are the dataset's class names (negative, positive); Positive is
+	// the positive class (1).
 	Names    []string `json:"names"`
 	Positive int      `json:"positive"`
-	// Texts, Labels (true class ids), Predicted (class ids) and
-	// Probabilities (softmax over the classes) have one entry per review.
+	// LabelMapping says how the model's classes were mapped onto them
+	// (bert.LabelMap.String).
+	LabelMapping string `json:"label_mapping"`
+	// Texts, Labels (true classes), Predicted (predicted classes) and
+	// Probabilities ([P(negative), P(positive)]: the model's softmax summed by
+	// polarity) have one entry per review.
 	Texts         []string    `json:"texts"`
 	Labels        []int       `json:"labels"`
 	Predicted     []int       `json:"predicted"`
@@ -37,13 +42,14 @@ type Evaluation struct {
 }
 
 // Evaluate classifies reviews (with a progress bar) and scores the
-// predictions against their labels (dataset.Negative = class 0,
-// dataset.Positive = class 1, as the seed's model and mteb/amazon_polarity).
+// predictions against their labels (0 negative, 1 positive, as the seed's
+// model and mteb/amazon_polarity), the model's classes mapped onto those two
+// by Labels (so a head whose classes are POSITIVE/NEGATIVE, or five star
+// ratings, is scored correctly).
 func (c *Classifier) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
-	names := c.predictor.Model().Config.Labels()
 	for i, r := range reviews {
-		if r.Label < 0 || r.Label >= len(names) {
-			return nil, fmt.Errorf("review %d has label %d but the model's classes are %q", i, r.Label, names)
+		if r.Label != bert.Negative && r.Label != bert.Positive {
+			return nil, fmt.Errorf("review %d has label %d; want 0 (negative) or 1 (positive)", i, r.Label)
 		}
 	}
 	start := time.Now()
@@ -51,12 +57,14 @@ func (c *Classifier) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{Names: names, Positive: c.positive, Seconds: time.Since(start).Seconds()}
+	ev := &Evaluation{Names: bert.PolarityNames, Positive: bert.Positive, LabelMapping: c.labels.String(),
+		Seconds: time.Since(start).Seconds()}
 	for i, p := range preds {
+		probs := c.labels.Probabilities(p.Logits)
 		ev.Texts = append(ev.Texts, reviews[i].Text)
 		ev.Labels = append(ev.Labels, reviews[i].Label)
-		ev.Predicted = append(ev.Predicted, p.LabelID)
-		ev.Probabilities = append(ev.Probabilities, softmax(p.Logits))
+		ev.Predicted = append(ev.Predicted, c.labels.Decide(p.Logits))
+		ev.Probabilities = append(ev.Probabilities, probs[:])
 	}
 	return ev, ev.score()
 }
@@ -65,23 +73,6 @@ func (e *Evaluation) score() error {
 	r, err := evaluate.NewReport(e.Labels, e.Predicted, e.Names)
 	e.Report = r
 	return err
-}
-
-func softmax(logits []float32) []float64 {
-	hi := math.Inf(-1)
-	for _, v := range logits {
-		hi = max(hi, float64(v))
-	}
-	out := make([]float64, len(logits))
-	sum := 0.0
-	for i, v := range logits {
-		out[i] = math.Exp(float64(v) - hi)
-		sum += out[i]
-	}
-	for i := range out {
-		out[i] /= sum
-	}
-	return out
 }
 
 // Save writes the evaluation as JSON to path, all or nothing (via
@@ -156,11 +147,12 @@ func cut(s string, n int) string {
 	return s
 }
 
-// DisplayReport shows accuracy and the classification report (sklearn's
-// layout, 4 digits) in the notebook; a no-op outside GoNB.
+// DisplayReport shows accuracy, how the model's classes were mapped, and the
+// classification report (sklearn's layout, 4 digits) in the notebook; a
+// no-op outside GoNB.
 func (e *Evaluation) DisplayReport() {
-	gonbui.DisplayHtml(fmt.Sprintf("<p><b>accuracy %.4f</b> on %d reviews (%d misclassified)</p><pre>%s</pre>",
-		e.Report.Accuracy, len(e.Labels), len(e.Labels)-correct(e), html.EscapeString(e.Report.Text(4))))
+	gonbui.DisplayHtml(fmt.Sprintf("<p><b>accuracy %.4f</b> on %d reviews (%d misclassified); model classes mapped %s</p><pre>%s</pre>",
+		e.Report.Accuracy, len(e.Labels), len(e.Labels)-correct(e), html.EscapeString(e.LabelMapping), html.EscapeString(e.Report.Text(4))))
 }
 
 func correct(e *Evaluation) int {

@@ -29,8 +29,9 @@ const DefaultSteps = 16
 // same sequence with every text token replaced by [PAD] ([CLS]/[SEP] kept,
 // as in Captum's BERT tutorial): for token i with word embedding e_i,
 // score_i = (e_i − b_i) · mean_k ∇_i m(b + k/n·(e − b)), where m is the
-// margin of the positive class (its logit minus the mean of the other
-// logits; for two classes logit_pos − logit_neg) and n the steps. The
+// positive margin (the mean logit of the model's positive classes minus
+// that of its negative ones, by Classifier.Labels; for two classes
+// logit_pos − logit_neg) and n the steps. The
 // scores add up to m(e) − m(b) (completeness), so a score > 0 pushed the
 // review towards positive and < 0 towards negative, in logit units.
 // WordPiece pieces of one word are summed into that word's byte span of
@@ -59,7 +60,7 @@ func (c *Classifier) Explain(text string) (nbui.Prediction, error) {
 		Text:        text,
 		Label:       pred.Label,
 		Probability: pred.Probability,
-		Positive:    pred.LabelID == c.positive,
+		Positive:    c.labels.Decide(pred.Logits) == bert.Positive,
 		Tokens:      WordAttributions(enc, scores),
 		Method:      Method,
 	}
@@ -92,7 +93,7 @@ func (c *Classifier) explainerFor(steps int) (*explainer, error) {
 	if e, ok := c.explainers[steps]; ok {
 		return e, nil
 	}
-	e, err := newExplainer(c.predictor, c.positive, steps)
+	e, err := newExplainer(c.predictor, c.labels, steps)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ type explainer struct {
 	exec     *context.Exec
 }
 
-func newExplainer(p *bert.Predictor, positive, steps int) (*explainer, error) {
+func newExplainer(p *bert.Predictor, labels *bert.LabelMap, steps int) (*explainer, error) {
 	backend, err := compute.Backend()
 	if err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func newExplainer(p *bert.Predictor, positive, steps int) (*explainer, error) {
 		path := graph.Add(base, graph.Mul(alpha, graph.BroadcastToDims(diff, full...)))
 		logits := bert.ClassifierLogitsFromWordEmbeddings(ctx, cfg, path,
 			graph.BroadcastToDims(mask, steps, seqLen), graph.BroadcastToDims(types, steps, seqLen))
-		grad := graph.Gradient(graph.ReduceAllSum(positiveMargin(logits, positive)), path)[0]
+		grad := graph.Gradient(graph.ReduceAllSum(positiveMargin(logits, labels)), path)[0]
 		return graph.ReduceSum(graph.Mul(graph.ReduceMean(grad, 0), graph.Reshape(diff, seqLen, hidden)), -1) // [seqLen]
 	})
 	if err != nil {
@@ -144,15 +145,23 @@ func newExplainer(p *bert.Predictor, positive, steps int) (*explainer, error) {
 	return &explainer{collator: p.Collator(), pad: p.Tokenizer().Specials().PAD, exec: exec}, nil
 }
 
-// positiveMargin is logits[:, positive] minus the mean of the other logits,
-// [batch].
-func positiveMargin(logits *graph.Node, positive int) *graph.Node {
-	n := logits.Shape().Dimensions[1]
-	weights := make([]float32, n)
-	for j := range weights {
-		weights[j] = -1 / float32(n-1)
+// positiveMargin is the mean logit of the positive classes minus the mean
+// logit of the negative ones (neutral classes left out), [batch]; for a
+// two-class model logit_pos − logit_neg.
+func positiveMargin(logits *graph.Node, labels *bert.LabelMap) *graph.Node {
+	count := map[int]float32{}
+	for _, p := range labels.Polarity {
+		count[p]++
 	}
-	weights[positive] = 1
+	weights := make([]float32, len(labels.Polarity))
+	for j, p := range labels.Polarity {
+		switch p {
+		case bert.Positive:
+			weights[j] = 1 / count[bert.Positive]
+		case bert.Negative:
+			weights[j] = -1 / count[bert.Negative]
+		}
+	}
 	w := graph.Const(logits.Graph(), weights)
 	return graph.ReduceSum(graph.Mul(logits, graph.ExpandLeftToRank(w, 2)), -1)
 }

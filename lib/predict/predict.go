@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/polarityml/polarity/lib/bert"
@@ -27,7 +26,7 @@ import (
 // concurrent use.
 type Classifier struct {
 	predictor *bert.Predictor
-	positive  int // the class attributions point towards
+	labels    *bert.LabelMap // the model's classes as negative/positive
 
 	explainMu  sync.Mutex
 	explainers map[int]*explainer // attribution graphs by number of steps
@@ -63,28 +62,25 @@ func LoadPredictor(model string, opts bert.PredictorOptions) (*bert.Predictor, e
 	return bert.LoadPredictor(dir, opts)
 }
 
-// New wraps a predictor. Attributions point towards the class named
-// "positive" (any case), or class 1 of a two-class model (the seed's
-// labelling: 0 negative, 1 positive).
+// New wraps a predictor. The model's classes are mapped onto negative and
+// positive reviews by their names (bert.Config.LabelMap: NEGATIVE/POSITIVE,
+// neg/pos, star ratings, …; unnamed LABEL_0/LABEL_1 by id); a model whose
+// classes cannot be mapped unambiguously is an error that says how to fix
+// its config.json.
 func New(p *bert.Predictor) (*Classifier, error) {
-	labels := p.Model().Config.Labels()
-	positive := -1
-	for i, l := range labels {
-		if strings.EqualFold(l, "positive") {
-			positive = i
-		}
+	labels, err := p.Model().Config.LabelMap()
+	if err != nil {
+		return nil, err
 	}
-	if positive < 0 && len(labels) == 2 {
-		positive = 1
-	}
-	if positive < 0 {
-		return nil, fmt.Errorf("the model's classes %q have no \"positive\" one: set id2label in its config.json", labels)
-	}
-	return &Classifier{predictor: p, positive: positive}, nil
+	return &Classifier{predictor: p, labels: labels}, nil
 }
 
 // Predictor is the underlying bert predictor.
 func (c *Classifier) Predictor() *bert.Predictor { return c.predictor }
+
+// Labels is how the model's classes map onto negative and positive reviews
+// (its String says which mapping is used).
+func (c *Classifier) Labels() *bert.LabelMap { return c.labels }
 
 // Predict is the seed's predict(text): the argmax class of the model's
 // logits and its softmax probability.

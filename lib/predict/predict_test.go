@@ -30,11 +30,28 @@ func TestMain(m *testing.M) {
 
 func loadTiny(t *testing.T) *Classifier {
 	t.Helper()
-	c, err := Load(berttest.ModelDir(t), bert.PredictorOptions{MaxLength: 16, BatchSize: 4, LengthMultiple: 8})
+	return loadDir(t, berttest.ModelDir(t))
+}
+
+func loadDir(t *testing.T, dir string) *Classifier {
+	t.Helper()
+	c, err := Load(dir, bert.PredictorOptions{MaxLength: 16, BatchSize: 4, LengthMultiple: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// forEachFamily runs test on the BERT fixture and on its DistilBERT twin
+// (same vocabulary; labels NEGATIVE/POSITIVE as the SST-2 model's): the
+// predictor, attributions and evaluation work unchanged for both.
+func forEachFamily(t *testing.T, test func(t *testing.T, c *Classifier)) {
+	for _, f := range []struct {
+		name string
+		dir  func(testing.TB) string
+	}{{"bert", berttest.ModelDir}, {"distilbert", berttest.DistilModelDir}} {
+		t.Run(f.name, func(t *testing.T) { test(t, loadDir(t, f.dir(t))) })
+	}
 }
 
 func TestPredictIsSoftmaxArgmax(t *testing.T) {
@@ -102,7 +119,10 @@ func marginWithScaledToken(t *testing.T, c *Classifier, text string, token int, 
 // token i, d/ds margin(b_i + s·(e_i − b_i)) at s = 1, checked against a
 // central finite difference for every token.
 func TestTokenScoresAreGradientTimesInput(t *testing.T) {
-	c := loadTiny(t)
+	forEachFamily(t, testTokenScoresAreGradientTimesInput)
+}
+
+func testTokenScoresAreGradientTimesInput(t *testing.T, c *Classifier) {
 	const text = "the movies was great! good"
 	enc, scores, err := c.TokenScores(text, 1)
 	if err != nil {
@@ -152,7 +172,10 @@ func marginOfIDs(t *testing.T, c *Classifier, ids, mask, types []int32) float64 
 // margin(baseline), up to the Riemann sum's error, which shrinks with the
 // steps; [CLS] and [SEP] (equal to the baseline) score 0.
 func TestIntegratedGradientsAreComplete(t *testing.T) {
-	c := loadTiny(t)
+	forEachFamily(t, testIntegratedGradientsAreComplete)
+}
+
+func testIntegratedGradientsAreComplete(t *testing.T, c *Classifier) {
 	const text = "the movies was great! good bad awful"
 	enc := c.predictor.Tokenizer().Encode(text)
 	b, err := c.predictor.Collator().Collate(encsOf(enc))
@@ -190,7 +213,10 @@ func TestIntegratedGradientsAreComplete(t *testing.T) {
 }
 
 func TestExplainMergesWordPiecesIntoByteSpans(t *testing.T) {
-	c := loadTiny(t)
+	forEachFamily(t, testExplainMergesWordPiecesIntoByteSpans)
+}
+
+func testExplainMergesWordPiecesIntoByteSpans(t *testing.T, c *Classifier) {
 	const text = "The  movies was GREAT!"
 	p, err := c.Explain(text)
 	if err != nil {
@@ -221,7 +247,7 @@ func TestExplainMergesWordPiecesIntoByteSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Label != label || p.Probability != prob || p.Positive != (label == "positive") || p.Method != Method || p.SeenBytes != 0 {
+	if p.Label != label || p.Probability != prob || p.Positive != strings.EqualFold(label, "positive") || p.Method != Method || p.SeenBytes != 0 {
 		t.Errorf("prediction %+v, want label %s probability %v", p, label, prob)
 	}
 }
@@ -274,8 +300,9 @@ func TestPredictFile(t *testing.T) {
 
 func encsOf(e tokenize.Encoding) []tokenize.Encoding { return []tokenize.Encoding{e} }
 
-func TestEvaluateSaveLoad(t *testing.T) {
-	c := loadTiny(t)
+func TestEvaluateSaveLoad(t *testing.T) { forEachFamily(t, testEvaluateSaveLoad) }
+
+func testEvaluateSaveLoad(t *testing.T, c *Classifier) {
 	reviews := []dataset.Review{{Label: 1, Text: "the movie was great!"}, {Label: 0, Text: "bad"}, {Label: 0, Text: "awful awful movie"}, {Label: 1, Text: "good good"}}
 	ev, err := c.Evaluate(reviews)
 	if err != nil {
@@ -287,7 +314,7 @@ func TestEvaluateSaveLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ev.Names[ev.Predicted[i]] != label || math.Abs(ev.Probabilities[i][ev.Predicted[i]]-prob) > 1e-6 ||
+		if !strings.EqualFold(ev.Names[ev.Predicted[i]], label) || math.Abs(ev.Probabilities[i][ev.Predicted[i]]-prob) > 1e-6 ||
 			math.Abs(ev.Probabilities[i][0]+ev.Probabilities[i][1]-1) > 1e-9 {
 			t.Errorf("review %d: predicted %d %v, Predict says %s %v", i, ev.Predicted[i], ev.Probabilities[i], label, prob)
 		}
@@ -339,5 +366,58 @@ func TestLoadModelWithoutModelSaysHowToGetOne(t *testing.T) {
 	}
 	if layers := c.Predictor().Model().Config.NumHiddenLayers; layers != 2 {
 		t.Errorf("%s=tiny loaded a model with %d layers, want the tiny model's 2", ModelEnv, layers)
+	}
+}
+
+// A head whose id2label lists POSITIVE first is scored by name, not by id:
+// the evaluation's predictions are the classes' polarities, and the mapping
+// is reported.
+func TestEvaluateMapsLabelsByName(t *testing.T) {
+	dir := berttest.DistilModelDir(t)
+	plain := loadDir(t, dir)
+	cfgPath := filepath.Join(dir, bert.ConfigFile)
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swapped := strings.NewReplacer(`"0": "NEGATIVE"`, `"0": "POSITIVE"`, `"1": "POSITIVE"`, `"1": "NEGATIVE"`,
+		`"NEGATIVE": 0`, `"NEGATIVE": 1`, `"POSITIVE": 1`, `"POSITIVE": 0`).Replace(string(data))
+	if swapped == string(data) {
+		t.Fatalf("fixture config has no NEGATIVE/POSITIVE id2label: %s", data)
+	}
+	if err := os.WriteFile(cfgPath, []byte(swapped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := loadDir(t, dir)
+	reviews := []dataset.Review{{Label: 1, Text: "the movie was great!"}, {Label: 0, Text: "bad"}, {Label: 0, Text: "awful awful movie"}, {Label: 1, Text: "good good"}}
+	ev, err := c.Evaluate(reviews)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := plain.Evaluate(reviews)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.LabelMapping != "by name: POSITIVE → positive, NEGATIVE → negative" ||
+		want.LabelMapping != "by name: NEGATIVE → negative, POSITIVE → positive" {
+		t.Errorf("mappings %q, %q", ev.LabelMapping, want.LabelMapping)
+	}
+	for i, r := range reviews {
+		// Same logits, names swapped: class 0 now means positive.
+		p, err := c.Predictor().Predict(r.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byName := map[string]int{"NEGATIVE": 0, "POSITIVE": 1}[p.Label]; ev.Predicted[i] != byName || ev.Predicted[i] != 1-want.Predicted[i] {
+			t.Errorf("review %d: predicted %d, the model says %s (unswapped model: %d)", i, ev.Predicted[i], p.Label, want.Predicted[i])
+		}
+	}
+	// An ambiguous head is refused when loading, naming the fix.
+	ambiguous := strings.ReplaceAll(string(data), "NEGATIVE", "POSITIVE")
+	if err := os.WriteFile(cfgPath, []byte(ambiguous), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir, bert.PredictorOptions{}); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("ambiguous labels: %v", err)
 	}
 }

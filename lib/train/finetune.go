@@ -5,8 +5,10 @@ import (
 	stdctx "context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with dot import
@@ -71,7 +73,8 @@ func (d *TextDataset) Batch(indices []int) (Batch, error) {
 	}, Labels: labels}, nil
 }
 
-// BertModel adapts bert.ClassifierLogits to a Model over TextDataset batches.
+// BertModel adapts bert.ClassifierLogits (BERT or DistilBERT, by cfg) to a
+// Model over TextDataset batches.
 func BertModel(cfg *bert.Config) Model {
 	return func(ctx *context.Context, in []*Node) *Node {
 		return bert.ClassifierLogits(ctx, cfg, in[0], in[1], in[2])
@@ -130,9 +133,11 @@ const TinyModel = "tiny"
 // checkpoint (config.json, model.safetensors, and tokenizer.json or
 // vocab.txt), or a hub repo id ("bert-base-uncased", "owner/name[@revision]")
 // downloaded into the Hugging Face cache with progress, honouring
-// HF_HUB_OFFLINE, HF_ENDPOINT, HF_HUB_CACHE and HF_TOKEN. A classifier head
-// the checkpoint lacks is initialised and listed in the model's Report.
-// maxLen truncates the tokenizer.
+// HF_HUB_OFFLINE, HF_ENDPOINT, HF_HUB_CACHE and HF_TOKEN. BERT and
+// DistilBERT checkpoints load, from model.safetensors or pytorch_model.bin. A
+// classifier head the checkpoint lacks is initialised and listed in the
+// model's Report; a fresh two-class head is named negative/positive, the
+// classes it will learn. maxLen truncates the tokenizer.
 func LoadModel(ctx stdctx.Context, spec string, seed int64, maxLen int) (*LoadedModel, error) {
 	var m *bert.Model
 	var tokPath string
@@ -151,6 +156,9 @@ func LoadModel(ctx stdctx.Context, spec string, seed int64, maxLen int) (*Loaded
 		}
 		if m, err = bert.Load(dir); err != nil {
 			return nil, err
+		}
+		if slices.Contains(m.Report.Initialized, "classifier.weight") && m.Config.NumLabels() == 2 {
+			m.Config.SetLabels(bert.PolarityNames...)
 		}
 		tokPath = filepath.Join(dir, bert.TokenizerFile)
 		if _, statErr := os.Stat(tokPath); statErr != nil {
@@ -210,6 +218,9 @@ func Run(runCtx stdctx.Context, cfg Config, opts RunOptions) (*RunResult, error)
 	if model.Report != nil {
 		logf("model: %s", model.Report)
 	}
+	if trainReviews, valReviews, err = toClasses(model.Config, logf, trainReviews, valReviews); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	trainData, err := NewTextDataset(model.Tokenizer, trainReviews, cfg.Data.MaxLen)
 	if err != nil {
@@ -244,15 +255,54 @@ func Run(runCtx stdctx.Context, cfg Config, opts RunOptions) (*RunResult, error)
 	return res, err
 }
 
+// toClasses relabels training and validation reviews with the model's class
+// ids: the head's classes are matched to negative and positive by name
+// (bert.Config.LabelMap, logged), so a head whose id2label lists POSITIVE
+// first is trained the right way round; a head that is not one negative and
+// one positive class is refused.
+func toClasses(cfg *bert.Config, logf func(string, ...any), splits ...[]dataset.Review) (train, val []dataset.Review, err error) {
+	labels, err := cfg.LabelMap()
+	if err != nil {
+		return nil, nil, err
+	}
+	logf("labels: %s", labels)
+	if !labels.Identity() {
+		var class [2]int
+		for p := range class {
+			if class[p], err = labels.ClassOf(p); err != nil {
+				return nil, nil, err
+			}
+		}
+		for i, reviews := range splits {
+			relabelled := make([]dataset.Review, len(reviews))
+			for j, r := range reviews {
+				relabelled[j] = dataset.Review{Label: class[r.Label], Text: r.Text}
+			}
+			splits[i] = relabelled
+		}
+	}
+	return splits[0], splits[1], nil
+}
+
 // Evaluation is a model's performance on a set of reviews.
 type Evaluation struct {
 	EvalResult
 	Report *evaluate.Report
+	// LabelMap is how the model's classes were mapped onto negative and positive.
+	LabelMap *bert.LabelMap
 }
 
 // EvaluateReviews runs the model over reviews (dropout off) in batches and
-// computes loss, accuracy, confusion matrix and classification report.
+// computes loss, accuracy, confusion matrix and classification report over
+// the reviews' negative and positive classes. The model's classes are
+// mapped onto those by name (bert.Config.LabelMap); unless class i simply
+// is label i, predictions are the more probable polarity and the loss is
+// the cross-entropy of the class probabilities summed by polarity.
 func EvaluateReviews(m *LoadedModel, reviews []dataset.Review, batchSize, maxLen int, showProgress bool) (*Evaluation, error) {
+	labels, err := m.Config.LabelMap()
+	if err != nil {
+		return nil, err
+	}
 	data, err := NewTextDataset(m.Tokenizer, reviews, maxLen)
 	if err != nil {
 		return nil, err
@@ -270,9 +320,21 @@ func EvaluateReviews(m *LoadedModel, reviews []dataset.Review, batchSize, maxLen
 	if err != nil {
 		return nil, err
 	}
-	report, err := evaluate.NewReport(res.Labels, res.Predictions, m.Config.Labels())
+	if !labels.Identity() {
+		loss, correct := 0.0, 0
+		for i, logits := range res.Logits {
+			probs := labels.Probabilities(logits)
+			res.Predictions[i] = labels.Decide(logits)
+			loss -= math.Log(probs[res.Labels[i]])
+			if res.Predictions[i] == res.Labels[i] {
+				correct++
+			}
+		}
+		res.Loss, res.Accuracy = loss/float64(len(res.Logits)), float64(correct)/float64(len(res.Logits))
+	}
+	report, err := evaluate.NewReport(res.Labels, res.Predictions, bert.PolarityNames)
 	if err != nil {
 		return nil, err
 	}
-	return &Evaluation{EvalResult: res, Report: report}, nil
+	return &Evaluation{EvalResult: res, Report: report, LabelMap: labels}, nil
 }

@@ -77,8 +77,9 @@ func ConfigFromSettings(spec string) (Config, error) {
 	return c, c.Validate()
 }
 
-// DisplayEvaluation shows accuracy, loss, the confusion matrix and the
-// classification report in the notebook (a no-op outside GoNB).
+// DisplayEvaluation shows accuracy, loss, how the model's classes were
+// mapped, the confusion matrix and the classification report in the
+// notebook (a no-op outside GoNB).
 func DisplayEvaluation(ev *Evaluation) {
 	names := ev.Report.Names
 	rows := [][]string{append([]string{"true \\ predicted"}, names...)}
@@ -89,7 +90,8 @@ func DisplayEvaluation(ev *Evaluation) {
 		}
 		rows = append(rows, r)
 	}
-	gonbui.DisplayHtml(fmt.Sprintf("<p><b>accuracy %.4f</b>, loss %.4f on %d reviews</p>", ev.Accuracy, ev.Loss, len(ev.Labels)) +
+	gonbui.DisplayHtml(fmt.Sprintf("<p><b>accuracy %.4f</b>, loss %.4f on %d reviews; model classes mapped %s</p>",
+		ev.Accuracy, ev.Loss, len(ev.Labels), html.EscapeString(ev.LabelMap.String())) +
 		nbui.TableHTML("confusion matrix", rows) +
 		"<pre>" + html.EscapeString(ev.Report.Text(4)) + "</pre>")
 }

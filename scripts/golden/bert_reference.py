@@ -68,11 +68,10 @@ def config_json(c):
     }
 
 
-def random_weights(c, gen):
-    """Canonical (transformers) names → float32 tensors. Scales are larger than
-    BERT's 0.02 init so every layer matters for the logits."""
-    h, inter = c["hidden"], c["inter"]
-    w = {}
+def weight_makers(w, gen, h):
+    """Random-weight helpers filling w: normal(*shape, std), linear(prefix,
+    out, in) and layer_norm(prefix) for width h. Scales are larger than BERT's
+    0.02 init so every layer matters for the logits."""
 
     def normal(*shape, std=0.2):
         return torch.randn(*shape, generator=gen) * std
@@ -84,6 +83,15 @@ def random_weights(c, gen):
     def layer_norm(prefix):
         w[prefix + ".weight"] = 1 + normal(h, std=0.1)
         w[prefix + ".bias"] = normal(h, std=0.1)
+
+    return normal, linear, layer_norm
+
+
+def random_weights(c, gen):
+    """Canonical (transformers) names → float32 tensors."""
+    h, inter = c["hidden"], c["inter"]
+    w = {}
+    normal, linear, layer_norm = weight_makers(w, gen, h)
 
     w["bert.embeddings.word_embeddings.weight"] = normal(c["vocab"], h, std=1.0)
     w["bert.embeddings.position_embeddings.weight"] = normal(c["maxpos"], h, std=0.5)

@@ -3,7 +3,9 @@
 // vocab 100, hidden 32, 2 layers, 32 positions, labels negative/positive) plus
 // a 100-token vocab.txt, so that packages loading models (lib/bert's
 // Predictor, lib/predict, the CLI) test against one fixture; and the same
-// checkpoint as a base-model hub repo, for tests of downloads.
+// checkpoint as a base-model hub repo, for tests of downloads. Its DistilBERT
+// twin is distil-f32 (scripts/golden/distilbert_reference.py: the same vocab,
+// dim 32, 2 blocks, labels NEGATIVE/POSITIVE as the SST-2 model's).
 package berttest
 
 import (
@@ -33,8 +35,28 @@ func vocab() []string {
 // vocab.txt) into a fresh t.TempDir() and returns its path.
 func ModelDir(t testing.TB) string {
 	t.Helper()
+	return writeDir(t, files(t, "hub-f32", false))
+}
+
+// DistilModelDir is ModelDir for the DistilBERT checkpoint: config.json,
+// model.safetensors and vocab.txt.
+func DistilModelDir(t testing.TB) string {
+	t.Helper()
+	return writeDir(t, files(t, "distil-f32", false))
+}
+
+// DistilBinRepoFiles is the DistilBERT classifier as an older hub repo that
+// has only pytorch_model.bin (written by torch.save), with config.json and
+// vocab.txt, by file name.
+func DistilBinRepoFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	return files(t, "distil-f32-bin", false)
+}
+
+func writeDir(t testing.TB, files map[string][]byte) string {
+	t.Helper()
 	dir := t.TempDir()
-	for name, data := range files(t, false) {
+	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -48,25 +70,32 @@ func ModelDir(t testing.TB) string {
 // heads kept) and vocab.txt, by file name.
 func BaseRepoFiles(t testing.TB) map[string][]byte {
 	t.Helper()
-	return files(t, true)
+	return files(t, "hub-f32", true)
 }
 
-// files reads the checkpoint (dropping its classifier head if headless) and
-// adds vocab.txt.
-func files(t testing.TB, headless bool) map[string][]byte {
+// files reads the checkpoint testdata/<name> (dropping its classifier head
+// if headless) and adds vocab.txt.
+func files(t testing.TB, name string, headless bool) map[string][]byte {
 	t.Helper()
 	_, self, _, ok := runtime.Caller(0)
 	if !ok {
 		t.Fatal("berttest: cannot locate lib/bert/testdata")
 	}
-	src := filepath.Join(filepath.Dir(self), "..", "testdata", "hub-f32")
+	src := filepath.Join(filepath.Dir(self), "..", "testdata", name)
 	out := map[string][]byte{"vocab.txt": []byte(strings.Join(Vocab, "\n") + "\n")}
-	for _, f := range []string{"config.json", "model.safetensors"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "golden.json" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[f] = data
+		out[e.Name()] = data
 	}
 	if headless {
 		out["model.safetensors"] = withoutClassifier(t, out["model.safetensors"])

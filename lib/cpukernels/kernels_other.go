@@ -1,0 +1,12 @@
+//go:build !amd64
+
+package cpukernels
+
+// simdKernels returns no kernels: only amd64 has assembly ones.
+func simdKernels() []*microKernel { return nil }
+
+// simdBinaryLoops returns nil: only amd64 has assembly loops.
+func simdBinaryLoops() *[4][3]binaryLoop { return nil }
+
+// simdUnaryLoops returns nil: only amd64 has assembly loops.
+func simdUnaryLoops() *[2]unaryLoop { return nil }
