@@ -119,7 +119,7 @@ test-browser: ## the review widget in a real browser (chromium + Jupyter); scree
 
 # Attribution sanity check (issue 8): trains the offline preset (tiny BERT on
 # 3,000 synthetic sample reviews, minutes on 2 cores), then checks that
-# sentiment words get a larger |gradient × input| than stop-words. Pass
+# sentiment words get a larger |attribution| (integrated gradients) than stop-words. Pass
 # ATTRIBUTION_MODEL=DIR to check an already trained model instead.
 ATTRIBUTION_MODEL ?= 1
 .PHONY: test-attribution

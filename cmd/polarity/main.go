@@ -35,6 +35,7 @@ func commands() []*command {
 		trainCommand(),
 		evalCommand(),
 		predictCommand(),
+		baselineCommand(),
 	}
 }
 
@@ -96,14 +97,33 @@ func newFlags(path, argsUsage, summary string) *flag.FlagSet {
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "Usage: %s [flags] %s\n\n%s\n", path, argsUsage, summary)
+		// The help lists every flag but the hidden aliases.
+		shown := flag.NewFlagSet(path, flag.ContinueOnError)
+		shown.SetOutput(out)
+		fs.VisitAll(func(f *flag.Flag) {
+			if _, isAlias := f.Value.(alias); !isAlias {
+				shown.Var(f.Value, f.Name, f.Usage)
+				shown.Lookup(f.Name).DefValue = f.DefValue
+			}
+		})
 		var hasFlags bool
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		shown.VisitAll(func(*flag.Flag) { hasFlags = true })
 		if hasFlags {
 			fmt.Fprintln(out, "\nFlags:")
-			fs.PrintDefaults()
+			shown.PrintDefaults()
 		}
 	}
 	return fs
+}
+
+// alias is a flag.Value registered under an old spelling of a flag: it sets
+// the same value and is left out of the help.
+type alias struct{ flag.Value }
+
+// addAlias registers old as a hidden second name of fs's flag called name,
+// so that command lines written for an earlier spelling keep working.
+func addAlias(fs *flag.FlagSet, old, name string) {
+	fs.Var(alias{fs.Lookup(name).Value}, old, "old spelling of -"+name)
 }
 
 // parseFlags parses args, mapping parse errors to errUsage.

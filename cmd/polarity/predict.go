@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/polarityml/polarity/lib/bert"
-	"github.com/polarityml/polarity/lib/hub"
 	"github.com/polarityml/polarity/lib/nbui"
 	"github.com/polarityml/polarity/lib/predict"
 	"github.com/polarityml/polarity/lib/progress"
@@ -23,18 +21,20 @@ import (
 const predictChunk = 256
 
 func predictCommand() *command {
-	const summary = "Classify texts with a fine-tuned BERT model (a directory with config.json, model.safetensors, tokenizer.json or vocab.txt, or a hub repo id)."
+	const summary = "Classify texts with a fine-tuned BERT model (a directory with config.json, model.safetensors, tokenizer.json or vocab.txt, a hub repo id, or tiny)."
 	return &command{
 		name:    "predict",
 		summary: summary,
 		run: func(args []string) error {
 			fs := newFlags("polarity predict", "--model DIR [--json] [TEXT... | --input FILE]", summary)
-			model := fs.String("model", "", "model directory, or a Hugging Face hub repo id owner/name[@revision] (downloaded into the HF cache)")
+			model := fs.String("model", "", "model: a Hugging Face checkpoint directory, a hub repo id owner/name[@revision] (downloaded into the HF cache), or tiny (untrained)")
 			asJSON := fs.Bool("json", false, `one JSON object per line: {"text","label","label_id","probability","logits"}`)
 			input := fs.String("input", "", `file with one text per line ("-" = standard input)`)
-			explain := fs.Bool("explain", false, "also show which words drove each decision (gradient × input on the word embeddings, strongest first; with --json an \"attributions\" list)")
-			batchSize := fs.Int("batch-size", 32, "texts per forward pass")
-			maxLength := fs.Int("max-length", 0, "truncate texts to this many tokens, [CLS]/[SEP] included (0: 128 or the model's max_position_embeddings if smaller)")
+			explain := fs.Bool("explain", false, "also show which words drove each decision (integrated gradients on the word embeddings, strongest first; with --json an \"attributions\" list)")
+			batch := fs.Int("batch", 32, "texts per forward pass")
+			maxLen := fs.Int("max-len", 0, "truncate texts to this many tokens, [CLS]/[SEP] included (0: 128 or the model's max_position_embeddings if smaller)")
+			addAlias(fs, "batch-size", "batch")
+			addAlias(fs, "max-length", "max-len")
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}
@@ -50,11 +50,7 @@ func predictCommand() *command {
 					return err
 				}
 			}
-			dir, err := bert.ResolveModelDir(context.Background(), hub.NewFromEnv(), *model)
-			if err != nil {
-				return err
-			}
-			p, err := bert.LoadPredictor(dir, bert.PredictorOptions{MaxLength: *maxLength, BatchSize: *batchSize})
+			p, err := predict.LoadPredictor(*model, bert.PredictorOptions{MaxLength: *maxLen, BatchSize: *batch})
 			if err != nil {
 				return err
 			}

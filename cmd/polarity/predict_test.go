@@ -76,3 +76,27 @@ func TestPredictErrors(t *testing.T) {
 		t.Fatalf("missing model dir: exit %d, stderr %q; want an error saying the directory is missing", code, stderr)
 	}
 }
+
+// TestPredictVocabulary: predict spells its flags like train and eval
+// (--max-len, --batch); the old spellings still work but are not in the help;
+// --model tiny is the untrained tiny model, as in train and eval, not a hub id.
+func TestPredictVocabulary(t *testing.T) {
+	_, help, code := runCLI(t, nil, "predict", "--help")
+	if code != 0 || !strings.Contains(help, "-max-len") || !strings.Contains(help, "-batch int") ||
+		strings.Contains(help, "max-length") || strings.Contains(help, "batch-size") || !strings.Contains(help, "integrated gradients") {
+		t.Errorf("predict --help (exit %d):\n%s", code, help)
+	}
+	env := []string{"GOMLX_BACKEND=go", "HF_HUB_OFFLINE=1", "HF_ENDPOINT=http://127.0.0.1:9"}
+	var outputs []string
+	for _, flags := range [][]string{{"--max-len", "16", "--batch", "2"}, {"--max-length", "16", "--batch-size", "2"}} {
+		args := append(append([]string{"predict", "--model", "tiny", "--json"}, flags...), "great value", "broke after a week")
+		out, stderr, code := runCLI(t, env, args...)
+		if code != 0 || strings.Count(out, "\n") != 2 {
+			t.Fatalf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", flags, code, out, stderr)
+		}
+		outputs = append(outputs, out)
+	}
+	if outputs[0] != outputs[1] {
+		t.Errorf("old and new flag spellings give different predictions:\n%s\n%s", outputs[0], outputs[1])
+	}
+}

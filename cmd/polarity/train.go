@@ -19,11 +19,7 @@ func trainCommand() *command {
 		name:    "train",
 		summary: summary,
 		run: func(args []string) error {
-			preset, err := presetArg(args)
-			if err != nil {
-				return err
-			}
-			cfg, err := train.NewConfig(preset)
+			preset, cfg, err := presetConfig(args)
 			if err != nil {
 				return err
 			}
@@ -71,6 +67,17 @@ func trainCommand() *command {
 			return nil
 		},
 	}
+}
+
+// presetConfig is the configuration of the preset args name (--preset),
+// the defaults of the other flags.
+func presetConfig(args []string) (string, train.Config, error) {
+	preset, err := presetArg(args)
+	if err != nil {
+		return "", train.Config{}, err
+	}
+	cfg, err := train.NewConfig(preset)
+	return preset, cfg, err
 }
 
 // presetArg finds --preset in args before the other flags are registered,

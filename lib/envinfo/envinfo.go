@@ -5,9 +5,12 @@ package envinfo
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/polarityml/polarity/lib/compute"
 	"github.com/polarityml/polarity/lib/dataset"
@@ -30,20 +33,16 @@ type Item struct {
 
 // Report lists the environment. It never includes secrets: for HF_TOKEN it
 // says only whether it is set.
-func Report() []Item { return report(moduleVersions()) }
+func Report() []Item { return report(moduleVersions(), requiredVersions()) }
 
-func report(versions map[string]string) []Item {
+func report(linked, required map[string]string) []Item {
 	items := []Item{
 		{"Go", runtime.Version()},
 		{"OS/arch", runtime.GOOS + "/" + runtime.GOARCH},
 		{"CPUs", strconv.Itoa(runtime.NumCPU())},
 	}
 	for _, m := range Modules {
-		v, ok := versions[m]
-		if !ok {
-			v = "not in this binary's build info"
-		}
-		items = append(items, Item{m, v})
+		items = append(items, Item{m, moduleVersion(linked[m], required[m])})
 	}
 	items = append(items, Item{"GoMLX backend", compute.Choose().String()})
 	items = append(items, Item{"CPU kernels", compute.CPUKernels()})
@@ -60,6 +59,23 @@ func report(versions map[string]string) []Item {
 	return items
 }
 
+// moduleVersion describes a module's version from what this binary linked
+// and what Polarity's go.mod requires (either may be empty): a notebook cell
+// or a command links only the modules it uses, so go.mod is the answer for
+// the rest.
+func moduleVersion(linked, required string) string {
+	switch {
+	case linked != "" && (required == "" || required == linked):
+		return linked
+	case linked != "":
+		return linked + " (go.mod requires " + required + ")"
+	case required != "":
+		return required + " (required by go.mod; not linked into this program)"
+	}
+	return "not linked into this program, and Polarity's go.mod was not found"
+}
+
+// moduleVersions are the versions of the modules linked into this binary.
 func moduleVersions() map[string]string {
 	versions := map[string]string{}
 	info, ok := debug.ReadBuildInfo()
@@ -83,4 +99,55 @@ func Rows(items []Item) [][]string {
 		rows = append(rows, []string{it.Name, it.Value})
 	}
 	return rows
+}
+
+// modulePath is Polarity's module path, whose go.mod requiredVersions reads.
+const modulePath = "github.com/polarityml/polarity"
+
+// requiredVersions are the versions Polarity's go.mod requires (after its
+// replace directives), read from the source tree this package was built
+// from, or else from the working directory or one above it; empty when
+// neither holds Polarity's go.mod (e.g. a binary copied elsewhere).
+func requiredVersions() map[string]string {
+	var dirs []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		dirs = append(dirs, filepath.Join(filepath.Dir(file), "..", ".."))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			dirs = append(dirs, d)
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		if v := readRequires(filepath.Join(d, "go.mod")); v != nil {
+			return v
+		}
+	}
+	return map[string]string{}
+}
+
+// readRequires parses a go.mod and returns its required versions, or nil
+// when it cannot be read or is not Polarity's.
+func readRequires(path string) map[string]string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	f, err := modfile.ParseLax(path, data, nil)
+	if err != nil || f.Module == nil || f.Module.Mod.Path != modulePath {
+		return nil
+	}
+	versions := map[string]string{}
+	for _, r := range f.Require {
+		versions[r.Mod.Path] = r.Mod.Version
+	}
+	for _, r := range f.Replace {
+		if r.New.Version != "" {
+			versions[r.Old.Path] = r.New.Version
+		}
+	}
+	return versions
 }

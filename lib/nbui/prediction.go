@@ -27,8 +27,8 @@ type Prediction struct {
 	// SeenBytes is how many leading bytes of Text the model read; the rest
 	// (cut by the model's sequence length) is shown greyed out. 0 means all.
 	SeenBytes int
-	// Method names how the attributions were computed, e.g. "gradient × input
-	// on the embeddings"; it is shown under the highlighted text.
+	// Method names how the attributions were computed, e.g. "integrated
+	// gradients on the word embeddings"; it is shown under the highlighted text.
 	Method string
 }
 

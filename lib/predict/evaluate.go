@@ -6,6 +6,7 @@ import (
 	"html"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/polarityml/polarity/lib/atomicfile"
@@ -34,6 +35,8 @@ type Evaluation struct {
 	Labels        []int       `json:"labels"`
 	Predicted     []int       `json:"predicted"`
 	Probabilities [][]float64 `json:"probabilities"`
+	// Seconds is the wall time of classifying the reviews.
+	Seconds float64 `json:"seconds"`
 	// Report is recomputed from Labels and Predicted, never stored.
 	Report *evaluate.Report `json:"-"`
 }
@@ -49,11 +52,13 @@ func (c *Classifier) Evaluate(reviews []dataset.Review) (*Evaluation, error) {
 			return nil, fmt.Errorf("review %d has label %d; want 0 (negative) or 1 (positive)", i, r.Label)
 		}
 	}
+	start := time.Now()
 	preds, err := c.PredictReviews(reviews)
 	if err != nil {
 		return nil, err
 	}
-	ev := &Evaluation{Names: bert.PolarityNames, Positive: bert.Positive, LabelMapping: c.labels.String()}
+	ev := &Evaluation{Names: bert.PolarityNames, Positive: bert.Positive, LabelMapping: c.labels.String(),
+		Seconds: time.Since(start).Seconds()}
 	for i, p := range preds {
 		probs := c.labels.Probabilities(p.Logits)
 		ev.Texts = append(ev.Texts, reviews[i].Text)
@@ -96,6 +101,12 @@ func LoadEvaluation(path string) (*Evaluation, error) {
 			path, len(e.Texts), n, len(e.Predicted), len(e.Probabilities))
 	}
 	return &e, e.score()
+}
+
+// Score is the evaluation's row in a comparison table (evaluate.ScoreRows);
+// trainTime is how long the model trained (0: unknown).
+func (e *Evaluation) Score(model string, trainTime time.Duration) evaluate.Score {
+	return evaluate.NewScore(model, e.Report, trainTime, time.Duration(e.Seconds*float64(time.Second)))
 }
 
 // ProbabilityHistograms draws the predicted probability of the positive

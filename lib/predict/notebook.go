@@ -11,6 +11,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/polarityml/polarity/lib/bert"
+	"github.com/polarityml/polarity/lib/train"
 )
 
 // ModelEnv names the environment variable that overrides the model the
@@ -30,10 +31,11 @@ func ModelSpec(def string) string {
 }
 
 // LoadModel loads ModelSpec(def). A missing local directory is ErrNoModel
-// with the ways to get one; a hub id ("owner/name") is downloaded.
+// with the ways to get one; a hub id ("owner/name") is downloaded; "tiny" is
+// the untrained tiny model (see LoadPredictor).
 func LoadModel(def string) (*Classifier, error) {
 	spec := ModelSpec(def)
-	if _, err := os.Stat(filepath.Join(spec, bert.ConfigFile)); errors.Is(err, fs.ErrNotExist) && !looksLikeRepoID(spec) {
+	if _, err := os.Stat(filepath.Join(spec, bert.ConfigFile)); errors.Is(err, fs.ErrNotExist) && !looksLikeRepoID(spec) && spec != train.TinyModel {
 		return nil, fmt.Errorf("%w in %s: run notebooks/04_finetune.ipynb or `polarity train` (a few minutes on 2 cores), "+
 			"or set %s to a model directory or a Hugging Face hub id", ErrNoModel, spec, ModelEnv)
 	}

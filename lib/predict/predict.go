@@ -8,6 +8,7 @@
 package predict
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/polarityml/polarity/lib/dataset"
 	"github.com/polarityml/polarity/lib/hub"
 	"github.com/polarityml/polarity/lib/progress"
+	"github.com/polarityml/polarity/lib/train"
 )
 
 // Classifier predicts and explains with one model. It is safe for
@@ -30,20 +32,34 @@ type Classifier struct {
 	explainers map[int]*explainer // attribution graphs by number of steps
 }
 
-// Load loads a model for prediction: a Hugging Face model directory
-// (config.json, model.safetensors, tokenizer.json or vocab.txt) such as the
-// one `polarity train` writes to build/model, or a hub repo id
-// ("owner/name[@revision]", downloaded into the Hugging Face cache).
+// Load loads a model for prediction (see LoadPredictor) as a Classifier.
 func Load(model string, opts bert.PredictorOptions) (*Classifier, error) {
-	dir, err := bert.ResolveModelDir(context.Background(), hub.NewFromEnv(), model)
-	if err != nil {
-		return nil, err
-	}
-	p, err := bert.LoadPredictor(dir, opts)
+	p, err := LoadPredictor(model, opts)
 	if err != nil {
 		return nil, err
 	}
 	return New(p)
+}
+
+// LoadPredictor resolves a model spec as train and eval do and loads it for
+// prediction: a Hugging Face model directory (config.json,
+// model.safetensors, tokenizer.json or vocab.txt) such as the one `polarity
+// train` writes to build/model, a hub repo id ("owner/name[@revision]",
+// downloaded into the Hugging Face cache), or "tiny": the untrained tiny
+// BERT train starts from (seed 42), to try the pipeline without a model.
+func LoadPredictor(model string, opts bert.PredictorOptions) (*bert.Predictor, error) {
+	if model == train.TinyModel {
+		m, err := train.LoadModel(context.Background(), model, 42, cmp.Or(opts.MaxLength, 128))
+		if err != nil {
+			return nil, err
+		}
+		return bert.NewPredictor(m.Model, m.Tokenizer, opts)
+	}
+	dir, err := bert.ResolveModelDir(context.Background(), hub.NewFromEnv(), model)
+	if err != nil {
+		return nil, err
+	}
+	return bert.LoadPredictor(dir, opts)
 }
 
 // New wraps a predictor. The model's classes are mapped onto negative and

@@ -358,6 +358,15 @@ func TestLoadModelWithoutModelSaysHowToGetOne(t *testing.T) {
 	if _, err := LoadModel("nowhere"); err != nil {
 		t.Errorf("%s ignored: %v", ModelEnv, err)
 	}
+	// "tiny" is the untrained tiny model, as for train and eval.
+	t.Setenv(ModelEnv, "tiny")
+	c, err := LoadModel("nowhere")
+	if err != nil {
+		t.Fatalf("%s=tiny: %v", ModelEnv, err)
+	}
+	if layers := c.Predictor().Model().Config.NumHiddenLayers; layers != 2 {
+		t.Errorf("%s=tiny loaded a model with %d layers, want the tiny model's 2", ModelEnv, layers)
+	}
 }
 
 // A head whose id2label lists POSITIVE first is scored by name, not by id:

@@ -288,13 +288,19 @@ func (f flagValue) String() string {
 
 func (f flagValue) Set(v string) error { return f.c.SetKey(f.key, v) }
 
-// RegisterFlags adds one flag per setting to fs, writing into c; the flags'
-// defaults show c's current values.
-func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+// RegisterFlags adds one flag per setting to fs (only the settings named by
+// keys, when given), writing into c; the flags' defaults show c's current values.
+func (c *Config) RegisterFlags(fs *flag.FlagSet, keys ...string) {
 	for _, s := range settings {
-		fs.Var(flagValue{c: c, key: s.key}, s.key, s.help)
+		if len(keys) == 0 || slices.Contains(keys, s.key) {
+			fs.Var(flagValue{c: c, key: s.key}, s.key, s.help)
+		}
 	}
 }
+
+// DataKeys are the settings that choose the reviews and their
+// train/validation split.
+var DataKeys = []string{"data", "samples", "shuffle-seed", "val-fraction", "split-seed"}
 
 // Validate reports the first setting that cannot work, naming the fix.
 func (c *Config) Validate() error {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPresets(t *testing.T) {
@@ -56,6 +58,14 @@ func TestSettingsStringAndFlagsShareKeys(t *testing.T) {
 	}
 	if c.Training.BatchSize != 8 || c.Data.MaxLen != 64 || c.Data.Source != "sample" {
 		t.Errorf("after flags: %+v", c)
+	}
+	// Only the named keys become flags.
+	data := flag.NewFlagSet("data", flag.ContinueOnError)
+	c.RegisterFlags(data, DataKeys...)
+	var names []string
+	data.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if slices.Sort(names); !slices.Equal(names, slices.Sorted(slices.Values(DataKeys))) {
+		t.Errorf("data flags: %v, want %v", names, DataKeys)
 	}
 	// String round-trips through Set.
 	var back Config
@@ -110,7 +120,18 @@ func TestPrecisionResolves(t *testing.T) {
 func TestHistoryFiles(t *testing.T) {
 	h := History{
 		{Step: 10, Epoch: 1, TrainLoss: 0.6, TrainAccuracy: 0.7, ValLoss: 0.5, ValAccuracy: 0.75},
-		{Step: 20, Epoch: 2, TrainLoss: 0.3, TrainAccuracy: 0.9, ValLoss: 0.4, ValAccuracy: 0.8},
+		{Step: 20, Epoch: 2, TrainLoss: 0.3, TrainAccuracy: 0.9, ValLoss: 0.4, ValAccuracy: 0.8, ElapsedSeconds: 61.5},
+	}
+	dir := t.TempDir()
+	if err := h.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadHistory(dir)
+	if err != nil || len(back) != 2 || back[1] != h[1] || back.TrainTime() != 61500*time.Millisecond {
+		t.Errorf("ReadHistory: %+v, %v (train time %s)", back, err, back.TrainTime())
+	}
+	if _, err := ReadHistory(t.TempDir()); err == nil || !strings.Contains(err.Error(), "history.json") {
+		t.Errorf("ReadHistory of an empty directory: %v", err)
 	}
 	var csv bytes.Buffer
 	if err := h.WriteCSV(&csv); err != nil {

@@ -124,7 +124,10 @@ type LoadedModel struct {
 	TokenizerPath string
 }
 
-// LoadModel resolves a model spec: "tiny" is bert.Tiny() from random
+// TinyModel is the model spec of bert.Tiny() from random initialisation.
+const TinyModel = "tiny"
+
+// LoadModel resolves a model spec: "tiny" (TinyModel) is bert.Tiny() from random
 // initialisation (seeded) with the bert-base-uncased tokenizer; anything else
 // goes through bert.ResolveModelDir — a directory holding a Hugging Face
 // checkpoint (config.json, model.safetensors, and tokenizer.json or
@@ -139,7 +142,7 @@ func LoadModel(ctx stdctx.Context, spec string, seed int64, maxLen int) (*Loaded
 	var m *bert.Model
 	var tokPath string
 	var err error
-	if spec == "tiny" {
+	if spec == TinyModel {
 		if m, err = bert.New(bert.Tiny(), seed); err != nil {
 			return nil, err
 		}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/polarityml/polarity/lib/atomicfile"
 	"gonum.org/v1/plot"
@@ -55,6 +57,27 @@ func (h History) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// TrainTime is the wall time of the run up to its last record (0 when empty).
+func (h History) TrainTime() time.Duration {
+	if len(h) == 0 {
+		return 0
+	}
+	return time.Duration(h[len(h)-1].ElapsedSeconds * float64(time.Second))
+}
+
+// ReadHistory reads the history.json a run wrote into dir.
+func ReadHistory(dir string) (History, error) {
+	data, err := os.ReadFile(filepath.Join(dir, HistoryJSON))
+	if err != nil {
+		return nil, fmt.Errorf("reading the training history: %w", err)
+	}
+	var h History
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, HistoryJSON), err)
+	}
+	return h, nil
 }
 
 // WriteFiles writes history.json, history.csv and curves.png into dir, each atomically.
