@@ -88,7 +88,7 @@ func Choose() Choice {
 }
 
 // CPUKernels says which of lib/cpukernels' kernels the chosen backend runs:
-// e.g. "avx512 (12×32 tile, 2 cores)" on the pure-Go backend, "not used" on XLA.
+// e.g. "avx512 (8×32 tile, 2 cores)" on the pure-Go backend, "not used" on XLA.
 func CPUKernels() string {
 	if name, _, _ := strings.Cut(Choose().Config, ":"); name != "go" {
 		return "not used (the XLA backend compiles its own)"

@@ -14,7 +14,7 @@
 // register-blocked micro-kernel runs over every tile, split over the CPUs the
 // Go runtime may use (see Workers). The micro-kernels are Go assembly
 // generated with avo (internal/asmgen; `go generate` reproduces
-// kernel_amd64.s): AVX-512 (12×32 tile) and AVX2+FMA (6×16), picked at run
+// kernel_amd64.s): AVX-512 (8×32 tile) and AVX2+FMA (6×16), picked at run
 // time from the CPU's features, and a pure-Go 4×4 kernel for other CPUs.
 //
 // GoMLX v0.26.0 exports no way to register an executor, so the package
@@ -42,7 +42,7 @@ func Kernel() string {
 }
 
 // Describe says in one line which matrix-multiply kernel the pure-Go backend
-// uses and why, e.g. "avx512 (12×32 tile, 2 cores)".
+// uses and why, e.g. "avx512 (8×32 tile, 2 cores)".
 func Describe() string {
 	if state.kernel == nil {
 		return state.why

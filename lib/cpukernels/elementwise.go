@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gomlx/gomlx/backends"
@@ -25,17 +26,28 @@ import (
 const minParallelElements = 1 << 15
 
 // parallelFor calls body on consecutive ranges covering [0, n), on up to
-// Workers() goroutines when work (elements touched) is large enough.
+// Workers() goroutines when work (elements touched) is large enough. Ranges
+// are handed out as workers ask for them, so that a core slowed by other
+// programs takes fewer.
 func parallelFor(n, work int, body func(lo, hi int)) {
 	workers := min(Workers(), n)
 	if work < minParallelElements || workers <= 1 {
 		body(0, n)
 		return
 	}
+	grain := max(1, n/(8*workers))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := n*w/workers, n*(w+1)/workers
-		wg.Go(func() { body(lo, hi) })
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(int64(grain))) - grain
+				if lo >= n {
+					return
+				}
+				body(lo, min(lo+grain, n))
+			}
+		})
 	}
 	wg.Wait()
 }

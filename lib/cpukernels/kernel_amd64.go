@@ -4,7 +4,7 @@
 
 package cpukernels
 
-// kernelAVX512 computes a 12×32 tile of C (+)= A·B from packed micro-panels (see asmgen).
+// kernelAVX512 computes a 8×32 tile of C (+)= A·B from packed micro-panels (see asmgen).
 func kernelAVX512(k int, a *float32, b *float32, c *float32, ldb int, ldc int, accumulate int)
 
 // kernelAVX2 computes a 6×16 tile of C (+)= A·B from packed micro-panels (see asmgen).
