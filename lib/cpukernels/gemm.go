@@ -11,7 +11,7 @@ import (
 // kcBlock steps of the contracted dimension, a task packs its block of A (mc
 // rows) and of B (nc columns) into micro-panels, then runs the micro-kernel
 // over every MR×NR tile. A B micro-panel (kcBlock×NR floats, 16 KiB for the
-// AVX-512 kernel) and an A micro-panel (6 KiB) stay in a 32 KiB L1 cache
+// AVX-512 kernel) and an A micro-panel (4 KiB) stay in a 32 KiB L1 cache
 // while the kernel walks down the A block, which stays in L2 (aBlockBytes); the B block (bBlockBytes) is read
 // once per A micro-panel row from L2/L3. Blocks are as large as those budgets
 // allow, so that each element is packed as few times as possible.
