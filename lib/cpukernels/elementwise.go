@@ -433,6 +433,55 @@ func execWhere(backend *simplego.Backend, node *simplego.Node, inputs []*simpleg
 	return output, nil
 }
 
+// execTranspose is the executor of Transpose on float32: output axis a is
+// input axis perm[a] (the node's data); rows of the output's last axis are
+// gathered from the input with that axis' stride.
+func execTranspose(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	perm, ok := state.layout.data(node).([]int)
+	x, xShape, ok2 := float32Operand(backend, inputs[0])
+	outShape := state.layout.shape(node)
+	if !ok || !ok2 || len(inputs) != 1 || len(perm) != xShape.Rank() || outShape.Rank() != len(perm) || outShape.DType != dtypes.Float32 {
+		return fallback(backend, node, inputs, owned)
+	}
+	inStrides := rowMajorStrides(xShape.Dimensions)
+	strides := make([]int, len(perm)) // input stride of each output axis
+	for a, p := range perm {
+		if p < 0 || p >= len(perm) || outShape.Dimensions[a] != xShape.Dimensions[p] {
+			return fallback(backend, node, inputs, owned)
+		}
+		strides[a] = inStrides[p]
+	}
+	output := backend.NewBuffer(outShape)
+	flat, _ := backend.BufferData(output)
+	out := flat.([]float32)
+	if len(perm) == 0 {
+		copy(out, x)
+		return output, nil
+	}
+	last := len(perm) - 1
+	n, s := outShape.Dimensions[last], strides[last]
+	rows := len(out) / max(n, 1)
+	parallelFor(rows, len(out), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			start, rest := 0, r
+			for a := last - 1; a >= 0; a-- {
+				start += rest % outShape.Dimensions[a] * strides[a]
+				rest /= outShape.Dimensions[a]
+			}
+			row := out[r*n : (r+1)*n]
+			if s == 1 {
+				copy(row, x[start:start+n])
+				continue
+			}
+			src := x[start : start+(n-1)*s+1]
+			for i := range row {
+				row[i] = src[i*s]
+			}
+		}
+	})
+	return output, nil
+}
+
 // unaryKind is a float32 function applied element-wise.
 type unaryKind int
 

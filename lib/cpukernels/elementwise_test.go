@@ -337,3 +337,19 @@ func TestWhereMatchesGoMLX(t *testing.T) {
 		}, [][]int{c.dims, shapeOf(c.scalarT), shapeOf(c.scalarF)}, 0)
 	}
 }
+
+func TestTransposeMatchesGoMLX(t *testing.T) {
+	for _, c := range []struct {
+		dims, perm []int
+	}{
+		{[]int{16, 128, 2, 64}, []int{0, 2, 1, 3}}, // heads to the front
+		{[]int{300, 200}, []int{1, 0}},
+		{[]int{3, 4, 5, 6}, []int{3, 1, 0, 2}},
+		{[]int{7, 1, 5}, []int{2, 1, 0}},
+		{[]int{9}, []int{0}},
+	} {
+		compareWithGoMLX(t, fmt.Sprintf("Transpose %v by %v", c.dims, c.perm), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
+			return b.Transpose(p[0], c.perm...)
+		}, [][]int{c.dims}, 0)
+	}
+}
