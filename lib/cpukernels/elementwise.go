@@ -692,9 +692,7 @@ func reduceBlocks(kind reduceKind, out, x []float32, outer, reduced, inner int) 
 			for r := range reduced {
 				row := x[(o*reduced+r)*inner+a : (o*reduced+r)*inner+b]
 				if kind == reduceSum {
-					for i, v := range row {
-						acc[i] += v
-					}
+					binaryRun(binaryAdd, acc, acc, row, 1, 1)
 				} else {
 					for i, v := range row {
 						acc[i] = max(acc[i], v)
@@ -705,11 +703,16 @@ func reduceBlocks(kind reduceKind, out, x []float32, outer, reduced, inner int) 
 	})
 }
 
-// reduceRun reduces one contiguous run, with four partial accumulators
-// (faster, and a sum rounds less than a single running one).
+// reduceRun reduces one contiguous run, with partial accumulators (faster,
+// and a sum rounds less than a single running one): the SIMD sum's 32 when
+// there is one, else four.
 func reduceRun(kind reduceKind, init float32, x []float32) float32 {
 	a0, a1, a2, a3 := init, init, init, init
 	i := 0
+	if kind == reduceSum && state.sum != nil && len(x) >= 8 {
+		a0 = state.sum(&x[0], len(x))
+		i = len(x) &^ 7
+	}
 	if kind == reduceSum {
 		for ; i+4 <= len(x); i += 4 {
 			a0 += x[i]

@@ -173,6 +173,17 @@ func testUnaryOps(t *testing.T) {
 }
 
 func TestReductionsMatchGoMLX(t *testing.T) {
+	simdSum, simdBinary := state.sum, state.binaryLoops
+	defer func() { state.sum, state.binaryLoops = simdSum, simdBinary }()
+	for _, simd := range []bool{true, false} {
+		if !simd {
+			state.sum, state.binaryLoops = nil, nil
+		}
+		testReductions(t)
+	}
+}
+
+func testReductions(t *testing.T) {
 	cases := []struct {
 		dims, axes []int
 	}{
@@ -184,6 +195,8 @@ func TestReductionsMatchGoMLX(t *testing.T) {
 		{[]int{3, 1, 5}, []int{1}},        // unit axis only
 		{[]int{1, 70000}, []int{1}},
 		{[]int{70000, 3}, []int{0}},
+		{[]int{50, 13}, []int{1}}, // runs of 8 + 5
+		{[]int{9, 1}, []int{0}},
 	}
 	for _, c := range cases {
 		compareWithGoMLX(t, fmt.Sprintf("ReduceSum %v over %v", c.dims, c.axes), func(b backends.Builder, p []backends.Op) (backends.Op, error) {

@@ -56,4 +56,6 @@ func negAVX(out *float32, x *float32, n int)
 
 func absAVX(out *float32, x *float32, n int)
 
+func sumAVX(x *float32, n int) float32
+
 func transpose8AVX(dst *float32, ldd int, src *float32, lds int, blocks int)

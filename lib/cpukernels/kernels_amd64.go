@@ -32,3 +32,11 @@ func simdUnaryLoops() *[numUnaryKinds]unaryLoop {
 	}
 	return &[numUnaryKinds]unaryLoop{unaryExp: expAVX2, unaryErf: erfAVX2, unarySqrt: sqrtAVX, unaryNeg: negAVX, unaryAbs: absAVX}
 }
+
+// simdSum returns the AVX sum loop, or nil without AVX2.
+func simdSum() func(x *float32, n int) float32 {
+	if !cpu.X86.HasAVX2 {
+		return nil
+	}
+	return sumAVX
+}

@@ -55,6 +55,8 @@ var state struct {
 	binaryLoops *[4][3]binaryLoop
 	// unaryLoops are the SIMD loops of the unary ops, by unaryKind.
 	unaryLoops *[numUnaryKinds]unaryLoop
+	// sum is the SIMD sum of the first n - n mod 8 floats (nil: none).
+	sum func(x *float32, n int) float32
 	// originals are GoMLX's executors of the ops replaced, for the cases the
 	// replacements do not handle.
 	originals [backends.OpTypeLast]simplegoExecutor
@@ -117,6 +119,7 @@ func install(setting string) {
 		if kern.name != "generic" {
 			state.binaryLoops = simdBinaryLoops()
 			state.unaryLoops = simdUnaryLoops()
+			state.sum = simdSum()
 		}
 		for opType, exec := range ops {
 			state.originals[opType] = simplegoExecutors[opType]

@@ -52,6 +52,7 @@ func main() {
 	generateExp()
 	generateErf()
 	generateSignAndSqrt()
+	generateSum()
 	generateTranspose()
 	Generate()
 }
@@ -73,6 +74,49 @@ func generateSignAndSqrt() {
 		VANDPS(c.get("magnitude"), x, x)
 		return x
 	})
+}
+
+// generateSum writes sumAVX(x *float32, n int) float32: the sum of the first
+// n - n mod 8 elements, in four 8-lane accumulators (32 partial sums, added
+// pairwise at the end: closer to the exact sum than one running total).
+func generateSum() {
+	TEXT("sumAVX", NOSPLIT, "func(x *float32, n int) float32")
+	x := Load(Param("x"), GP64())
+	n := Load(Param("n"), GP64())
+	acc := make([]VecVirtual, 4)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	Label("sumAVX_block")
+	CMPQ(n, U32(32))
+	JL(LabelRef("sumAVX_tail"))
+	for i := range acc {
+		VADDPS(Mem{Base: x, Disp: 32 * i}, acc[i], acc[i])
+	}
+	ADDQ(U32(128), x)
+	SUBQ(U32(32), n)
+	JMP(LabelRef("sumAVX_block"))
+	Label("sumAVX_tail")
+	CMPQ(n, U32(8))
+	JL(LabelRef("sumAVX_reduce"))
+	VADDPS(Mem{Base: x}, acc[0], acc[0])
+	ADDQ(U32(32), x)
+	SUBQ(U32(8), n)
+	JMP(LabelRef("sumAVX_tail"))
+	Label("sumAVX_reduce")
+	VADDPS(acc[1], acc[0], acc[0])
+	VADDPS(acc[3], acc[2], acc[2])
+	VADDPS(acc[2], acc[0], acc[0])
+	hi := XMM()
+	VEXTRACTF128(U8(1), acc[0], hi)
+	lo := acc[0].AsX()
+	VADDPS(hi, lo, lo)
+	VHADDPS(lo, lo, lo)
+	VHADDPS(lo, lo, lo)
+	VZEROUPPER()
+	Store(lo, ReturnIndex(0))
+	RET()
 }
 
 // generateTranspose writes transpose8AVX(dst *float32, ldd int, src *float32,
