@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(shell go env GOPATH)/bin:$(PATH)
 
 # Packages cheap enough to run under the race detector within CI's budget.
-RACE_PKGS := ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/... ./lib/evaluate/...
+RACE_PKGS := ./lib/cpukernels ./lib/nbui/... ./lib/dataset ./lib/progress/... ./lib/nprand/... ./lib/hub/... ./lib/tokenize/... ./lib/bert/safetensors/... ./lib/evaluate/...
 
 .PHONY: setup test vet gotest race notebooks run clean bench-dotgrad test-browser
 

@@ -415,11 +415,12 @@ func execWhere(backend *simplego.Backend, node *simplego.Node, inputs []*simpleg
 		!(full(tShape) || tShape.IsScalar()) || !(full(fShape) || fShape.IsScalar()) {
 		return fallback(backend, node, inputs, owned)
 	}
+	t0, f0 := t[0], f[0] // read before out, which may be t or f, is written
 	output, out := outputBuffer(backend, inputs[1:], owned[1:], outShape)
 	const chunk = 1 << 13
 	parallelFor(ceilDiv(len(out), chunk), len(out), func(lo, hi int) {
 		for i := lo * chunk; i < min(hi*chunk, len(out)); i++ {
-			tv, fv := t[0], f[0]
+			tv, fv := t0, f0
 			if len(t) > 1 {
 				tv = t[i]
 			}

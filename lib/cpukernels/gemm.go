@@ -320,9 +320,8 @@ func scatterStrided(dst, src []float32, stride int) {
 	}
 	_ = dst[(len(src)-1)*stride] // one bounds check for the loop below
 	d := unsafe.Pointer(&dst[0])
-	for _, v := range src {
-		*(*float32)(d) = v
-		d = unsafe.Add(d, 4*stride)
+	for i, v := range src {
+		*(*float32)(unsafe.Add(d, 4*i*stride)) = v
 	}
 }
 
