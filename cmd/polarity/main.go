@@ -35,6 +35,7 @@ func commands() []*command {
 		trainCommand(),
 		evalCommand(),
 		predictCommand(),
+		benchCommand(),
 	}
 }
 
