@@ -101,11 +101,13 @@ EOF2
   # go-xla's own check looks for ../nvidia beside the plugin and would otherwise point XLA_FLAGS
   # at its author's home folder; the folders were found above.
   export GOPJRT_CUDA_CHECKS=0
-  echo "gpu-check: CUDA PJRT plugin $plugin" >&2
-  echo "gpu-check: NVIDIA libraries ${nvidia:-not found beside it, using the system libraries}; XLA_FLAGS=${XLA_FLAGS:-}" >&2
+  notes="gpu-check: CUDA PJRT plugin $plugin
+gpu-check: NVIDIA libraries ${nvidia:-not found beside it, using the system libraries}; XLA_FLAGS=${XLA_FLAGS:-}"
   if [ -z "$data_dir" ] && [[ "${XLA_FLAGS:-}" != *--xla_gpu_cuda_data_dir* ]]; then
-    echo "gpu-check: warning: no ptxas + libdevice.10.bc found beside the plugin: XLA may fail to compile kernels" >&2
+    notes="$notes
+gpu-check: warning: no ptxas + libdevice.10.bc found beside the plugin: XLA may fail to compile kernels"
   fi
+  export GPU_CHECK_NOTES="$notes"  # gpu_check.py prints them and keeps them in the report
 fi
 
 if ! command -v "$python" >/dev/null; then

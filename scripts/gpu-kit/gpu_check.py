@@ -81,27 +81,37 @@ class Check:
             raise RuntimeError(f"out of time: {self.budget:.0f} s budget spent before `{' '.join(argv[:3])}`")
         p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        tail = []
+        out, tail = [], []
+
+        def collect():
+            out.append(p.stdout.read())
 
         def echo():
             for line in p.stderr:
                 line = line.rstrip("\n")
                 print("    | " + line, file=sys.stderr, flush=True)
+                self.lines.append("    | " + line)
                 tail.append(line)
                 del tail[:-30]
 
-        t = threading.Thread(target=echo, daemon=True)
-        t.start()
+        readers = [threading.Thread(target=f, daemon=True) for f in (collect, echo)]
+        for t in readers:
+            t.start()
+        if stdin is not None:
+            p.stdin.write(stdin)
+            p.stdin.close()
         try:
-            out, _ = p.communicate(stdin, timeout=limit)
+            p.wait(timeout=limit)
         except subprocess.TimeoutExpired:
             p.kill()
-            p.communicate()
+            p.wait()
             raise RuntimeError(f"`{' '.join(argv[:3])}` ran past {limit:.0f} s and was stopped")
-        t.join()
+        finally:
+            for t in readers:
+                t.join(timeout=10)
         if p.returncode != 0:
             raise RuntimeError(f"`{' '.join(argv[:4])}` exited {p.returncode}: " + " / ".join(tail[-5:]))
-        return out
+        return "".join(out)
 
     def step(self, key, title, fn):
         self.say(f"\n({key}) {title}")
@@ -283,6 +293,8 @@ def main():
     c = Check(os.path.abspath(args.kit), args.mode, args.python, args.budget)
     m = c.m
     c.say(f"polarity GPU kit check, {args.mode} mode, on {c.report['host']}; budget {args.budget:.0f} s; report {c.path}")
+    for note in os.environ.get("GPU_CHECK_NOTES", "").splitlines():
+        c.say(note)  # what gpu-check.sh found (plugin, libraries, flags)
     if args.mode == "cpu":
         c.say("CPU mode: pure-Go backend; bench on the tiny shape (bert-base at batch 32 takes minutes per step there)")
     try:
