@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gpu-check.sh [--cpu]: the GPU kit's checks (`make gpu-kit` builds the kit; README.md, "GPU kit").
+# gpu-check.sh [--cpu | --find]: the GPU kit's checks (`make gpu-kit` builds the kit; README.md, "GPU kit").
 #
 # On a GPU machine without Go: finds the CUDA PJRT plugin that is already installed (a
 # jax-cuda13-pjrt or jax-cuda12-pjrt wheel's xla_cuda_plugin.so, or go-xla's
@@ -10,16 +10,19 @@
 # in this folder.
 #
 # --cpu runs the same steps on the pure-Go backend with Debian's torch (/usr/bin/python3).
+# --find only prints the plugin it finds and the settings it would use.
 # PYTHON=... picks the python that has torch/transformers; CHECK_BUDGET=seconds (default 450).
 set -euo pipefail
 
 kit=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mode=gpu
+find_only=false
 case "${1:-}" in
   --cpu) mode=cpu ;;
+  --find) find_only=true ;;  # print what was found and the settings, run nothing
   "") ;;
   -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-  *) echo "gpu-check.sh: unknown argument $1 (usage: gpu-check.sh [--cpu])" >&2; exit 2 ;;
+  *) echo "gpu-check.sh: unknown argument $1 (usage: gpu-check.sh [--cpu | --find])" >&2; exit 2 ;;
 esac
 
 # The CLI's offline default tokenizer lives in the Go module cache; the kit carries that file.
@@ -83,12 +86,12 @@ EOF2
     libdevice=$(find "$nvidia" -type f -name libdevice.10.bc -print -quit 2>/dev/null || true)
     if [ -n "$ptxas" ] && [ -n "$libdevice" ]; then
       root=$(dirname "$(dirname "$ptxas")")
-      if [ -f "$root/nvvm/libdevice/libdevice.10.bc" ]; then
+      if [ -x "$ptxas" ] && [ -f "$root/nvvm/libdevice/libdevice.10.bc" ]; then
         data_dir=$root
-      else
+      else  # split over two wheels, or ptxas lost its exec bit: a data dir of our own
         data_dir=$(mktemp -d "${TMPDIR:-/tmp}/polarity-cuda-data-XXXXXX")
         mkdir -p "$data_dir/bin"
-        ln -s "$ptxas" "$data_dir/bin/ptxas"
+        cp "$ptxas" "$data_dir/bin/ptxas" && chmod 0755 "$data_dir/bin/ptxas"
         ln -s "$(dirname "$(dirname "$libdevice")")" "$data_dir/nvvm"
       fi
     fi
@@ -108,6 +111,11 @@ gpu-check: NVIDIA libraries ${nvidia:-not found beside it, using the system libr
 gpu-check: warning: no ptxas + libdevice.10.bc found beside the plugin: XLA may fail to compile kernels"
   fi
   export GPU_CHECK_NOTES="$notes"  # gpu_check.py prints them and keeps them in the report
+  if $find_only; then
+    printf '%s\n' "$notes" "GOMLX_BACKEND=$GOMLX_BACKEND" "PJRT_PLUGIN_LIBRARY_PATH=$PJRT_PLUGIN_LIBRARY_PATH" \
+      "XLA_FLAGS=${XLA_FLAGS:-}" "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+    exit 0
+  fi
 fi
 
 if ! command -v "$python" >/dev/null; then
