@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/polarityml/polarity/lib/perf"
@@ -36,9 +35,8 @@ func benchCommand() *command {
 				fs.Usage()
 				return errUsage
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			defer stop()
-			r, err := perf.Bench(ctx, perf.Options{Model: *model, Batch: *batch, MaxLen: *maxLen,
+			// Ctrl-C simply ends the process: a benchmark has nothing to save.
+			r, err := perf.Bench(context.Background(), perf.Options{Model: *model, Batch: *batch, MaxLen: *maxLen,
 				Precision: *precision, Steps: *steps, ShowProgress: true})
 			if err != nil {
 				return err
