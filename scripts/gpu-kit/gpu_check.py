@@ -139,6 +139,11 @@ class Check:
             self.report["torch"] = self._torch
         return self._torch
 
+    def torch_device(self):
+        """cuda in GPU mode when torch sees it; else the CPU (said in the step's record)."""
+        info = self.torch_ok() or {}
+        return "cuda" if self.m["device"] == "cuda" and info.get("cuda") else "cpu"
+
     def torch_side(self, *args):
         return json.loads(self.run([self.python, os.path.join(self.kit, "torch_side.py"), *args]).strip().splitlines()[-1])
 
@@ -237,10 +242,11 @@ class Check:
         tok = found[0]
         made = self.torch_side("random-checkpoint", d, "--shape", self.m["logits_shape"], "--tokenizer", tok)
         ids_path, ours = self.predict_logits(d)
-        theirs = self.torch_side("logits", d, "--ids", ids_path, "--device", self.m["device"])
+        theirs = self.torch_side("logits", d, "--ids", ids_path, "--device", self.torch_device())
         rec = self.compare(ours, theirs["logits"])
-        rec.update(checkpoint=made, torch_impl=theirs["impl"], device=self.m["device"])
-        self.say(f"    {self.m['logits_shape']} shape, random weights ({made['params']:,} params), {len(TEXTS)} texts; torch side: {theirs['impl']}")
+        rec.update(checkpoint=made, torch_impl=theirs["impl"], device=theirs["device"])
+        self.say(f"    {self.m['logits_shape']} shape, random weights ({made['params']:,} params), {len(TEXTS)} texts; "
+                 f"torch side: {theirs['impl']} on {theirs['device']}")
         self.say(f"    max |Δ logits| = {rec['max_abs_delta']:.3g} (largest |logit| {rec['max_abs_logit']:.3g}): "
                  + ("agree" if rec["agree"] else "DISAGREE"))
         if not rec["agree"]:
@@ -262,7 +268,7 @@ class Check:
             rec.update(status="skipped", reason="torch not importable")
             return rec
         ids_path, ours = self.predict_logits(d)
-        theirs = self.torch_side("logits", d, "--ids", ids_path, "--device", self.m["device"])
+        theirs = self.torch_side("logits", d, "--ids", ids_path, "--device", self.torch_device())
         rec.update(self.compare(ours, theirs["logits"]))
         rec["torch_impl"] = theirs["impl"]
         if info.get("transformers"):
