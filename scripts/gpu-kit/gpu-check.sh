@@ -104,7 +104,15 @@ EOF2
   # go-xla's own check looks for ../nvidia beside the plugin and would otherwise point XLA_FLAGS
   # at its author's home folder; the folders were found above.
   export GOPJRT_CUDA_CHECKS=0
+  # The wheels' versions: go-xla v0.1.4 (GoMLX v0.26.0) was built for PJRT C API 0.83, i.e. JAX
+  # 0.8.1's plugin (docker/Dockerfile pins it); a much older or newer plugin may fail to load.
+  versions=$("$python" -c '
+import importlib.metadata as md
+names = sorted({(d.metadata["Name"] or "") + " " + d.version for d in md.distributions()})
+print(", ".join(n for n in names if n.lower().startswith(("jax", "nvidia-cuda-runtime", "nvidia-cudnn", "torch ", "transformers "))))
+' 2>/dev/null || true)
   notes="gpu-check: CUDA PJRT plugin $plugin
+gpu-check: python packages: ${versions:-unknown} (go-xla v0.1.4 expects JAX 0.8.1's plugin, PJRT C API 0.83)
 gpu-check: NVIDIA libraries ${nvidia:-not found beside it, using the system libraries}; XLA_FLAGS=${XLA_FLAGS:-}"
   if [ -z "$data_dir" ] && [[ "${XLA_FLAGS:-}" != *--xla_gpu_cuda_data_dir* ]]; then
     notes="$notes
