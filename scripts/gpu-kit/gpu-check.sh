@@ -25,6 +25,11 @@ case "${1:-}" in
   *) echo "gpu-check.sh: unknown argument $1 (usage: gpu-check.sh [--cpu | --find])" >&2; exit 2 ;;
 esac
 
+if ! $find_only && [ ! -x "$kit/polarity" ]; then
+  echo "gpu-check: no polarity binary in $kit: run \`make gpu-kit\` and then build/gpu-kit/gpu-check.sh" >&2
+  exit 3
+fi
+
 # The CLI's offline default tokenizer lives in the Go module cache; the kit carries that file.
 export GOMODCACHE="$kit/gomodcache"
 
@@ -55,7 +60,7 @@ print(sorted(hits, reverse=True)[0] if hits else "")  # xla_cuda13 before xla_cu
   # 3. Anywhere on this file system (go-xla's installer, other pythons).
   if [ -z "$plugin" ]; then
     echo "gpu-check: searching / for a CUDA PJRT plugin (up to a minute)…" >&2
-    plugin=$(timeout 60 find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \
+    plugin=$(timeout 60 find / \( -path /proc -o -path /sys -o -path /dev -o -path /run \) -prune -o -type f \
       \( -name xla_cuda_plugin.so -o -name pjrt_c_api_cuda_plugin.so \) -print 2>/dev/null | sort -r | head -n 1 || true)
   fi
   if [ -z "$plugin" ]; then
