@@ -125,3 +125,19 @@ ATTRIBUTION_MODEL ?= 1
 .PHONY: test-attribution
 test-attribution: ## lib/predict attribution sanity on a model trained on the synthetic sample
 	POLARITY_ATTRIBUTION_SANITY=$(ATTRIBUTION_MODEL) go test -count=1 -v -timeout 30m -run TestAttributionSanity ./lib/predict
+
+# GPU kit: everything a GPU machine without Go needs to check the XLA/CUDA path (README.md,
+# "GPU kit"). The CLI is built with cgo, so it carries GoMLX's XLA backend (lib/compute/xla.go);
+# the machine brings the CUDA PJRT plugin (JAX's wheel), python3, torch and transformers.
+GPU_KIT := build/gpu-kit
+GPU_KIT_MAX_MIB := 60
+.PHONY: gpu-kit
+gpu-kit: ## build/gpu-kit: XLA-enabled polarity + gpu-check.sh (run build/gpu-kit/gpu-check.sh [--cpu])
+	mkdir -p $(GPU_KIT)
+	CGO_ENABLED=1 go build -trimpath -ldflags "-s -w" -o $(GPU_KIT)/polarity ./cmd/polarity
+	go mod download github.com/daulet/tokenizers
+	install -D -m 0644 "$(BERT_TOKENIZER)" "$(GPU_KIT)/gomodcache/$(patsubst $(shell go env GOMODCACHE)/%,%,$(BERT_TOKENIZER))"
+	install -m 0755 scripts/gpu-kit/gpu-check.sh $(GPU_KIT)/
+	install -m 0644 scripts/gpu-kit/gpu_check.py scripts/gpu-kit/torch_side.py scripts/golden/bert_reference.py scripts/bench/bert_torch.py $(GPU_KIT)/
+	@size=$$(du -sm --exclude='report-*' $(GPU_KIT) | cut -f1); echo "$(GPU_KIT): $$size MiB (limit $(GPU_KIT_MAX_MIB))"; \
+	  [ $$size -le $(GPU_KIT_MAX_MIB) ] || { echo "gpu-kit: over $(GPU_KIT_MAX_MIB) MiB" >&2; exit 1; }

@@ -36,6 +36,7 @@ func commands() []*command {
 		evalCommand(),
 		predictCommand(),
 		baselineCommand(),
+		benchCommand(),
 	}
 }
 

@@ -135,21 +135,11 @@ func (t *Trainer) Fit(runCtx stdctx.Context, train, val Dataset) (Result, error)
 		}
 	}
 
-	optimizer := NewAdamW(cfg)
-	ctx := t.Ctx.Checked(false)
-	trainExec, err := context.NewExec(t.Backend, ctx, func(ctx *context.Context, in []*Node) []*Node {
-		g := in[0].Graph()
-		ctx.SetTraining(g, true)
-		inputs, labels, lr := in[:len(in)-2], in[len(in)-2], in[len(in)-1]
-		logits := t.Model(ctx, inputs)
-		loss, correct := lossAndCorrect(logits, labels)
-		gradNorm := optimizer.Update(ctx, loss, lr)
-		return []*Node{loss, correct, gradNorm}
-	})
+	step, err := NewStep(t.Backend, t.Ctx, t.Model, cfg)
 	if err != nil {
 		return Result{}, err
 	}
-	defer trainExec.Finalize()
+	defer step.Close()
 	evaluator, err := NewEvaluator(t.Backend, t.Ctx, t.Model)
 	if err != nil {
 		return Result{}, err
@@ -187,22 +177,17 @@ func (t *Trainer) Fit(runCtx stdctx.Context, train, val Dataset) (Result, error)
 			return Result{}, fmt.Errorf("training batch at step %d: %w", st.Step, err)
 		}
 		stepStart := time.Now()
-		args := make([]any, 0, len(batch.Inputs)+2)
-		for _, x := range batch.Inputs {
-			args = append(args, x)
-		}
-		args = append(args, tensors.FromValue(batch.Labels), float32(schedule.At(st.Step)))
-		outs, err := trainExec.Exec(args...)
+		out, err := step.Run(batch, schedule.At(st.Step))
 		if err != nil {
 			return Result{}, fmt.Errorf("training step %d: %w", st.Step, err)
 		}
 		trainTime += time.Since(stepStart)
-		loss := float64(tensors.ToScalar[float32](outs[0]))
+		loss := out.Loss
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return Result{}, fmt.Errorf("training loss is %v at step %d: lower --lr or set --clip 1.0", loss, st.Step)
 		}
 		st.RunLoss += loss * float64(len(indices))
-		st.RunCorrect += float64(tensors.ToScalar[float32](outs[1]))
+		st.RunCorrect += out.Correct
 		st.RunCount += len(indices)
 		st.Step++
 		samplesHere += len(indices)
