@@ -118,24 +118,24 @@ func BenchmarkDotGeneral(bm *testing.B) {
 					if err != nil {
 						bm.Fatal(err)
 					}
-					run := func() {
-						if _, err := exec.Exec(lhs, rhs); err != nil {
-							bm.Fatal(err)
+					measure := func() {
+						run := func() {
+							if _, err := exec.Exec(lhs, rhs); err != nil {
+								bm.Fatal(err)
+							}
 						}
+						run() // compile
+						cpu0 := cpuSeconds()
+						for bm.Loop() {
+							run()
+						}
+						reportGFLOPs(bm, flops, cpuSeconds()-cpu0)
 					}
 					if executor == "gomlx" {
-						saved := simplegoExecutors
-						for opType := range replacements() {
-							simplegoExecutors[opType] = state.originals[opType]
-						}
-						defer func() { simplegoExecutors = saved }()
+						withGoMLXExecutors(measure)
+					} else {
+						measure()
 					}
-					run() // compile
-					cpu0 := cpuSeconds()
-					for bm.Loop() {
-						run()
-					}
-					reportGFLOPs(bm, flops, cpuSeconds()-cpu0)
 				})
 			}
 		}

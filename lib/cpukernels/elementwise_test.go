@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -364,5 +365,66 @@ func TestTransposeMatchesGoMLX(t *testing.T) {
 		compareWithGoMLX(t, fmt.Sprintf("Transpose %v by %v", c.dims, c.perm), func(b backends.Builder, p []backends.Op) (backends.Op, error) {
 			return b.Transpose(p[0], c.perm...)
 		}, [][]int{c.dims}, 0)
+	}
+}
+
+// TestRNGBitGeneratorMatchesGoMLX: the random bits and the next state are
+// GoMLX's, bit for bit (training runs stay reproducible and resumable).
+func TestRNGBitGeneratorMatchesGoMLX(t *testing.T) {
+	for _, c := range []struct {
+		dtype dtypes.DType
+		dims  []int
+	}{
+		{dtypes.Uint32, []int{16, 2, 128, 128}}, // dropout on attention probabilities
+		{dtypes.Uint8, []int{13}},               // not a multiple of 8 bytes
+		{dtypes.Uint64, []int{3, 5}},
+		{dtypes.Float32, []int{7}},
+	} {
+		run := func(donate bool) (bits []byte, next []uint64) {
+			backend, err := simplego.New("ops_sequential")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer backend.Finalize()
+			b := backend.Builder("rng_test")
+			stateParam, err := b.Parameter("state", backends.RNGStateShape, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			newState, values, err := b.RNGBitGenerator(stateParam, shapes.Make(c.dtype, c.dims...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			exec, err := b.Compile([]backends.Op{newState, values}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stateBuf, err := backend.BufferFromFlatData(0, []uint64{0x1234567890abcdef, 0xfedcba0987654321}, backends.RNGStateShape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Execute([]backends.Buffer{stateBuf}, []bool{donate}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next = make([]uint64, 2)
+			if err := backend.BufferToFlatData(out[0], next); err != nil {
+				t.Fatal(err)
+			}
+			flat, err := backend.BufferData(out[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return append([]byte(nil), rawBytes(flat)...), next
+		}
+		var wantBits []byte
+		var wantNext []uint64
+		withGoMLXExecutors(func() { wantBits, wantNext = run(false) })
+		for _, donate := range []bool{false, true} {
+			bits, next := run(donate)
+			if !slices.Equal(bits, wantBits) || !slices.Equal(next, wantNext) {
+				t.Errorf("%s%v (donated state: %v): bits or next state differ from GoMLX's (next %x, want %x)", c.dtype, c.dims, donate, next, wantNext)
+			}
+		}
 	}
 }

@@ -7,15 +7,18 @@ package cpukernels
 //   - the executor table simplego.nodeExecutors, an array indexed by
 //     backends.OpType of func(*Backend, *Node, []*Buffer, []bool) (*Buffer, error),
 //     reached with //go:linkname;
+//   - the multi-output executor table simplego.multiOutputsNodeExecutors (for
+//     RNGBitGenerator), reached the same way;
 //   - the unexported Node fields opType (backends.OpType), shape (shapes.Shape:
-//     the DotGeneral node's normalized [batch, lhs cross, rhs cross] output) and
-//     data (any: *dotGeneralNodeData for DotGeneral);
+//     the DotGeneral node's normalized [batch, lhs cross, rhs cross] output),
+//     multiOutputsShapes ([]shapes.Shape) and data (any: *dotGeneralNodeData
+//     for DotGeneral, the axes []int of reductions, broadcasts and transposes);
 //   - dotGeneralNodeData's []int fields lhsContractingAxes, lhsBatchAxes,
 //     rhsContractingAxes, rhsBatchAxes.
 //
-// install checks all of that on a DotGeneral node it builds itself, before
-// touching the table; if anything differs it leaves GoMLX's executor in place
-// and warns once. TestSimplegoInternals fails loudly when a GoMLX upgrade
+// install checks all of that on nodes it builds itself, before touching the
+// tables; if anything differs it leaves GoMLX's executors in place and warns
+// once. TestSimplegoInternals fails loudly when a GoMLX upgrade
 // changes them.
 
 import (
@@ -36,10 +39,17 @@ type simplegoExecutor = func(*simplego.Backend, *simplego.Node, []*simplego.Buff
 //go:linkname simplegoExecutors github.com/gomlx/gomlx/backends/simplego.nodeExecutors
 var simplegoExecutors [backends.OpTypeLast]simplegoExecutor
 
+// simplegoMultiExecutor is the type of simplego's (unexported)
+// nodeMultiOutputExecutor.
+type simplegoMultiExecutor = func(*simplego.Backend, *simplego.Node, []*simplego.Buffer, []bool) ([]*simplego.Buffer, error)
+
+//go:linkname simplegoMultiOutputExecutors github.com/gomlx/gomlx/backends/simplego.multiOutputsNodeExecutors
+var simplegoMultiOutputExecutors [backends.OpTypeLast]simplegoMultiExecutor
+
 // nodeLayout holds where the fields this package reads sit in memory; it is
 // filled and verified by probeInternals.
 type nodeLayout struct {
-	nodeOpType, nodeShape, nodeData uintptr
+	nodeOpType, nodeShape, nodeData, nodeMultiOutputShapes uintptr
 	// dotGeneralData is the dynamic type of a DotGeneral node's data.
 	dotGeneralData reflect.Type
 	// Offsets of the axis lists inside *dotGeneralData.
@@ -60,6 +70,8 @@ var state struct {
 	// originals are GoMLX's executors of the ops replaced, for the cases the
 	// replacements do not handle.
 	originals [backends.OpTypeLast]simplegoExecutor
+	// rngOriginal is GoMLX's RNGBitGenerator executor (a multi-output op).
+	rngOriginal simplegoMultiExecutor
 	// why says why the kernels are not installed (empty when they are).
 	why string
 }
@@ -108,6 +120,11 @@ func install(setting string) {
 			return
 		}
 		ops := replacements()
+		if simplegoMultiOutputExecutors[backends.OpTypeRNGBitGenerator] == nil {
+			state.why = "GoMLX's own executors: simplego registers no RNGBitGenerator executor"
+			warn("not installed: " + state.why)
+			return
+		}
 		for opType := range ops {
 			if simplegoExecutors[opType] == nil {
 				state.why = fmt.Sprintf("GoMLX's own executors: simplego registers no %s executor", opType)
@@ -125,6 +142,8 @@ func install(setting string) {
 			state.originals[opType] = simplegoExecutors[opType]
 			simplegoExecutors[opType] = exec
 		}
+		state.rngOriginal = simplegoMultiOutputExecutors[backends.OpTypeRNGBitGenerator]
+		simplegoMultiOutputExecutors[backends.OpTypeRNGBitGenerator] = execRNGBitGenerator
 	})
 }
 
@@ -150,6 +169,9 @@ func probeInternals() (layout nodeLayout, err error) {
 		return layout, err
 	}
 	if layout.nodeData, err = field(nodeType, "data", reflect.TypeFor[any]()); err != nil {
+		return layout, err
+	}
+	if layout.nodeMultiOutputShapes, err = field(nodeType, "multiOutputsShapes", reflect.TypeFor[[]shapes.Shape]()); err != nil {
 		return layout, err
 	}
 
@@ -273,6 +295,11 @@ func (layout *nodeLayout) shape(node *simplego.Node) shapes.Shape {
 
 func (layout *nodeLayout) data(node *simplego.Node) any {
 	return *(*any)(unsafe.Add(unsafe.Pointer(node), layout.nodeData))
+}
+
+// multiOutputShapes reads a multi-output node's output shapes.
+func (layout *nodeLayout) multiOutputShapes(node *simplego.Node) []shapes.Shape {
+	return *(*[]shapes.Shape)(unsafe.Add(unsafe.Pointer(node), layout.nodeMultiOutputShapes))
 }
 
 // fallback runs GoMLX's own executor for the node.

@@ -40,6 +40,10 @@ func TestSimplegoInternals(t *testing.T) {
 			t.Errorf("%s: simplego's executor is not this package's", opType)
 		}
 	}
+	rng := simplegoMultiOutputExecutors[backends.OpTypeRNGBitGenerator]
+	if reflect.ValueOf(rng).Pointer() != reflect.ValueOf(execRNGBitGenerator).Pointer() || state.rngOriginal == nil {
+		t.Errorf("RNGBitGenerator: this package's executor is not installed, or GoMLX's was not kept")
+	}
 }
 
 // dotLayout is one DotGeneral configuration checked against GoMLX's executor.
@@ -71,11 +75,12 @@ var dotLayouts = []dotLayout{
 // withGoMLXExecutors runs f with GoMLX's own executors in simplego's table,
 // then puts this package's back. Tests using it must not run in parallel.
 func withGoMLXExecutors(f func()) {
-	saved := simplegoExecutors
+	saved, savedMulti := simplegoExecutors, simplegoMultiOutputExecutors
 	for opType := range replacements() {
 		simplegoExecutors[opType] = state.originals[opType]
 	}
-	defer func() { simplegoExecutors = saved }()
+	simplegoMultiOutputExecutors[backends.OpTypeRNGBitGenerator] = state.rngOriginal
+	defer func() { simplegoExecutors, simplegoMultiOutputExecutors = saved, savedMulti }()
 	f()
 }
 
