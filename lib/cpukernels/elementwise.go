@@ -268,9 +268,7 @@ func binaryRun(kind binaryKind, out, x, y []float32, ix, iy int) {
 	default:
 		var v [1]float32
 		binaryVV(kind, v[:], x[:1], y[:1])
-		for i := range out {
-			out[i] = v[0]
-		}
+		fill(out, v[0])
 	}
 }
 
@@ -388,10 +386,7 @@ func (p *broadcastPlan) runCopy(out, x []float32) {
 			if p.ix == 1 {
 				copy(row, x[xo:xo+n])
 			} else {
-				v := x[xo]
-				for i := range row {
-					row[i] = v
-				}
+				fill(row, x[xo])
 			}
 		}
 	})
@@ -481,6 +476,18 @@ func execTranspose(backend *simplego.Backend, node *simplego.Node, inputs []*sim
 		}
 	})
 	return output, nil
+}
+
+// fill sets every element of row to v; long rows double the filled prefix
+// with copy (memmove's vector loop) instead of storing one element at a time.
+func fill(row []float32, v float32) {
+	short := min(len(row), 256)
+	for i := range row[:short] {
+		row[i] = v
+	}
+	for done := short; done < len(row); done *= 2 {
+		copy(row[done:], row[:done])
+	}
 }
 
 // unaryKind is a float32 function applied element-wise.

@@ -428,3 +428,65 @@ func TestRNGBitGeneratorMatchesGoMLX(t *testing.T) {
 		}
 	}
 }
+
+func TestGatherMatchesGoMLX(t *testing.T) {
+	type gatherCase struct {
+		name                                                            string
+		operand, indices                                                []int
+		indexVectorAxis                                                 int
+		offsetOutputAxes, collapsedSliceAxes, startIndexMap, sliceSizes []int
+		ids                                                             []int32
+	}
+	for _, c := range []gatherCase{
+		{"embedding rows", []int{50, 16}, []int{2, 3, 1}, 2, []int{2}, []int{0}, []int{0}, []int{1, 16},
+			[]int32{3, 0, 49, 7, 7, 12}},
+		{"out of range, clamped", []int{50, 16}, []int{4, 1}, 1, []int{1}, []int{0}, []int{0}, []int{1, 16},
+			[]int32{-5, 50, 1000, 2}},
+		{"first token of each sequence", []int{3, 4, 8}, []int{3, 2}, 1, []int{1}, []int{0, 1}, []int{0, 1}, []int{1, 1, 8},
+			[]int32{0, 0, 1, 0, 2, 0}},
+		{"not leading axes: GoMLX's", []int{5, 6}, []int{4, 1}, 1, []int{1}, []int{1}, []int{1}, []int{5, 1},
+			[]int32{0, 5, 2, 3}},
+	} {
+		run := func() []float32 {
+			backend, err := simplego.New("ops_sequential")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer backend.Finalize()
+			b := backend.Builder("gather_test")
+			x, err := b.Parameter("x", shapes.Make(dtypes.Float32, c.operand...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, err := b.Parameter("ids", shapes.Make(dtypes.Int32, c.indices...), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := b.Gather(x, ids, c.indexVectorAxis, c.offsetOutputAxes, c.collapsedSliceAxes, c.startIndexMap, c.sliceSizes, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exec, err := b.Compile([]backends.Op{g}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			size := 1
+			for _, d := range c.operand {
+				size *= d
+			}
+			xBuf, _ := backend.BufferFromFlatData(0, randomFloats(rand.New(rand.NewPCG(9, 9)), size), shapes.Make(dtypes.Float32, c.operand...))
+			idsBuf, _ := backend.BufferFromFlatData(0, c.ids, shapes.Make(dtypes.Int32, c.indices...))
+			out, err := exec.Execute([]backends.Buffer{xBuf, idsBuf}, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flat, _ := backend.BufferData(out[0])
+			return slices.Clone(flat.([]float32))
+		}
+		var want []float32
+		withGoMLXExecutors(func() { want = run() })
+		if got := run(); !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, GoMLX gives %v", c.name, got, want)
+		}
+	}
+}

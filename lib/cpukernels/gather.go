@@ -1,0 +1,128 @@
+package cpukernels
+
+import (
+	"reflect"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// gatherSpec is a Gather node's parameters (simplego's unexported
+// gatherNode; see backends.Builder.Gather).
+type gatherSpec struct {
+	indexVectorAxis                                                 int
+	offsetOutputAxes, collapsedSliceAxes, startIndexMap, sliceSizes []int
+}
+
+// readGatherSpec reads a Gather node's data by field name; ok is false if it
+// is not the struct simplego v0.26.0 stores there.
+func readGatherSpec(data any) (spec gatherSpec, ok bool) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "gatherNode" {
+		return spec, false
+	}
+	v = v.Elem()
+	axis := v.FieldByName("indexVectorAxis")
+	if !axis.IsValid() || axis.Kind() != reflect.Int {
+		return spec, false
+	}
+	spec.indexVectorAxis = int(axis.Int())
+	lists := []*[]int{&spec.offsetOutputAxes, &spec.collapsedSliceAxes, &spec.startIndexMap, &spec.sliceSizes}
+	for i, name := range []string{"offsetOutputAxes", "collapsedSlicesAxes", "startIndexMap", "sliceSizes"} {
+		f := v.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
+			return spec, false
+		}
+		*lists[i] = make([]int, f.Len())
+		for j := range f.Len() {
+			(*lists[i])[j] = int(f.Index(j).Int())
+		}
+	}
+	return spec, true
+}
+
+// execGather is the executor of Gather for the form embeddings and
+// first-token pooling take: each index vector (the last axis of the indices)
+// picks whole trailing blocks of a float32 operand — its leading axes,
+// collapsed, in order — which are copied, rows split over the cores. Indices
+// are clamped into range as GoMLX's executor does. Other forms go to GoMLX's.
+func execGather(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	spec, ok := readGatherSpec(state.layout.data(node))
+	x, xShape, ok2 := float32Operand(backend, inputs[0])
+	idxShape, err := backend.BufferShape(inputs[1])
+	idxFlat, err2 := backend.BufferData(inputs[1])
+	if !ok || !ok2 || err != nil || err2 != nil || len(inputs) != 2 {
+		return fallback(backend, node, inputs, owned)
+	}
+	k, block, ok := leadingBlockGather(spec, xShape.Dimensions, idxShape.Dimensions)
+	outShape := state.layout.shape(node)
+	if !ok || outShape.DType != dtypes.Float32 {
+		return fallback(backend, node, inputs, owned)
+	}
+	var index func(i int) int
+	switch idx := idxFlat.(type) {
+	case []int32:
+		index = func(i int) int { return int(idx[i]) }
+	case []int64:
+		index = func(i int) int { return int(idx[i]) }
+	default:
+		return fallback(backend, node, inputs, owned)
+	}
+	strides := rowMajorStrides(xShape.Dimensions)
+	output := backend.NewBuffer(outShape)
+	flat, _ := backend.BufferData(output)
+	out := flat.([]float32)
+	rows := len(out) / max(block, 1)
+	if rows*k != idxShape.Size() {
+		return fallback(backend, node, inputs, owned)
+	}
+	parallelFor(rows, len(out), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			start := 0
+			for a := range k {
+				i := min(max(index(r*k+a), 0), xShape.Dimensions[a]-1)
+				start += i * strides[a]
+			}
+			copy(out[r*block:(r+1)*block], x[start:start+block])
+		}
+	})
+	return output, nil
+}
+
+// leadingBlockGather recognises a gather whose index vectors (last axis of
+// the indices, length k) address the operand's first k axes, each collapsed
+// with a slice of 1, taking the whole remaining axes (block elements) as the
+// output's trailing axes.
+func leadingBlockGather(spec gatherSpec, operand, indices []int) (k, block int, ok bool) {
+	if len(indices) == 0 || spec.indexVectorAxis != len(indices)-1 {
+		return 0, 0, false
+	}
+	k = indices[len(indices)-1]
+	if k < 1 || k > len(operand) || len(spec.sliceSizes) != len(operand) {
+		return 0, 0, false
+	}
+	leading := make([]int, k)
+	for a := range k {
+		leading[a] = a
+	}
+	if !slices.Equal(spec.startIndexMap, leading) || !slices.Equal(spec.collapsedSliceAxes, leading) {
+		return 0, 0, false
+	}
+	block = 1
+	for a, size := range spec.sliceSizes {
+		switch {
+		case a < k && size != 1, a >= k && size != operand[a]:
+			return 0, 0, false
+		case a >= k:
+			block *= size
+		}
+	}
+	batchRank := len(indices) - 1
+	for i, axis := range spec.offsetOutputAxes {
+		if axis != batchRank+i {
+			return 0, 0, false
+		}
+	}
+	return k, block, len(spec.offsetOutputAxes) == len(operand)-k
+}
