@@ -490,3 +490,65 @@ func TestGatherMatchesGoMLX(t *testing.T) {
 		}
 	}
 }
+
+func TestScatterSumMatchesGoMLX(t *testing.T) {
+	type scatterCase struct {
+		name                                                           string
+		operand, indices, updates                                      []int
+		indexVectorAxis                                                int
+		updateWindowAxes, insertedWindowAxes, scatterAxesToOperandAxes []int
+		ids                                                            []int32
+	}
+	for _, c := range []scatterCase{
+		{"embedding gradient, repeated ids", []int{50, 16}, []int{2, 3, 1}, []int{2, 3, 16}, 2, []int{2}, []int{0}, []int{0},
+			[]int32{3, 0, 49, 7, 7, 3}},
+		{"first-token gradient", []int{3, 4, 8}, []int{3, 2}, []int{3, 8}, 1, []int{1}, []int{0, 1}, []int{0, 1},
+			[]int32{0, 0, 1, 0, 2, 0}},
+		{"not leading axes: GoMLX's", []int{5, 6}, []int{4, 1}, []int{4, 5}, 1, []int{1}, []int{1}, []int{1},
+			[]int32{0, 5, 2, 3}},
+	} {
+		for _, donate := range []bool{false, true} {
+			run := func() []float32 {
+				backend, err := simplego.New("ops_sequential")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer backend.Finalize()
+				b := backend.Builder("scatter_test")
+				x, _ := b.Parameter("x", shapes.Make(dtypes.Float32, c.operand...), nil)
+				ids, _ := b.Parameter("ids", shapes.Make(dtypes.Int32, c.indices...), nil)
+				upd, _ := b.Parameter("upd", shapes.Make(dtypes.Float32, c.updates...), nil)
+				s, err := b.ScatterSum(x, ids, upd, c.indexVectorAxis, c.updateWindowAxes, c.insertedWindowAxes, c.scatterAxesToOperandAxes, false, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				exec, err := b.Compile([]backends.Op{s}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				size := func(d []int) int {
+					n := 1
+					for _, v := range d {
+						n *= v
+					}
+					return n
+				}
+				r := rand.New(rand.NewPCG(10, 10))
+				xBuf, _ := backend.BufferFromFlatData(0, randomFloats(r, size(c.operand)), shapes.Make(dtypes.Float32, c.operand...))
+				idsBuf, _ := backend.BufferFromFlatData(0, c.ids, shapes.Make(dtypes.Int32, c.indices...))
+				updBuf, _ := backend.BufferFromFlatData(0, randomFloats(r, size(c.updates)), shapes.Make(dtypes.Float32, c.updates...))
+				out, err := exec.Execute([]backends.Buffer{xBuf, idsBuf, updBuf}, []bool{donate, false, false}, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				flat, _ := backend.BufferData(out[0])
+				return slices.Clone(flat.([]float32))
+			}
+			var want []float32
+			withGoMLXExecutors(func() { want = run() })
+			if got := run(); !slices.Equal(got, want) {
+				t.Errorf("%s (donated operand: %v): got %v, GoMLX gives %v", c.name, donate, got, want)
+			}
+		}
+	}
+}

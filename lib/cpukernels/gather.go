@@ -126,3 +126,101 @@ func leadingBlockGather(spec gatherSpec, operand, indices []int) (k, block int, 
 	}
 	return k, block, len(spec.offsetOutputAxes) == len(operand)-k
 }
+
+// scatterSpec is a Scatter node's parameters (simplego's unexported
+// scatterNode; see backends.Builder.ScatterSum).
+type scatterSpec struct {
+	indexVectorAxis                                                int
+	updateWindowAxes, insertedWindowAxes, scatterAxesToOperandAxes []int
+}
+
+// readScatterSpec reads a Scatter node's data by field name; ok is false if
+// it is not the struct simplego v0.26.0 stores there.
+func readScatterSpec(data any) (spec scatterSpec, ok bool) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "scatterNode" {
+		return spec, false
+	}
+	v = v.Elem()
+	axis := v.FieldByName("indexVectorAxis")
+	if !axis.IsValid() || axis.Kind() != reflect.Int {
+		return spec, false
+	}
+	spec.indexVectorAxis = int(axis.Int())
+	lists := []*[]int{&spec.updateWindowAxes, &spec.insertedWindowAxes, &spec.scatterAxesToOperandAxes}
+	for i, name := range []string{"updateWindowAxes", "insertedWindowAxes", "scatterAxesToOperandAxes"} {
+		f := v.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
+			return spec, false
+		}
+		*lists[i] = make([]int, f.Len())
+		for j := range f.Len() {
+			(*lists[i])[j] = int(f.Index(j).Int())
+		}
+	}
+	return spec, true
+}
+
+// execScatterSum is the executor of ScatterSum for the gradient of
+// execGather's form (the embedding gradient): each index vector adds one
+// update block to the operand's leading-axis block it names. Updates are
+// added one block at a time, in order, as GoMLX does. Other forms, and
+// indices out of range, go to GoMLX's executor.
+func execScatterSum(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
+	spec, ok := readScatterSpec(state.layout.data(node))
+	_, xShape, ok2 := float32Operand(backend, inputs[0])
+	idxShape, err := backend.BufferShape(inputs[1])
+	idxFlat, err2 := backend.BufferData(inputs[1])
+	updates, updShape, ok3 := float32Operand(backend, inputs[2])
+	if !ok || !ok2 || !ok3 || err != nil || err2 != nil || len(inputs) != 3 {
+		return fallback(backend, node, inputs, owned)
+	}
+	k, block, ok := leadingBlockGather(gatherSpec{
+		indexVectorAxis: spec.indexVectorAxis, offsetOutputAxes: spec.updateWindowAxes,
+		collapsedSliceAxes: spec.insertedWindowAxes, startIndexMap: spec.scatterAxesToOperandAxes,
+		sliceSizes: append(slices.Repeat([]int{1}, min(len(spec.insertedWindowAxes), xShape.Rank())),
+			xShape.Dimensions[min(len(spec.insertedWindowAxes), xShape.Rank()):]...),
+	}, xShape.Dimensions, idxShape.Dimensions)
+	rows := idxShape.Size() / max(k, 1)
+	if !ok || rows*block != updShape.Size() {
+		return fallback(backend, node, inputs, owned)
+	}
+	starts := make([]int, rows)
+	strides := rowMajorStrides(xShape.Dimensions)
+	for r := range rows {
+		for a := range k {
+			var i int
+			switch idx := idxFlat.(type) {
+			case []int32:
+				i = int(idx[r*k+a])
+			case []int64:
+				i = int(idx[r*k+a])
+			default:
+				return fallback(backend, node, inputs, owned)
+			}
+			if i < 0 || i >= xShape.Dimensions[a] {
+				return fallback(backend, node, inputs, owned)
+			}
+			starts[r] += i * strides[a]
+		}
+	}
+	var output *simplego.Buffer
+	var out []float32
+	if owned[0] {
+		output = inputs[0]
+		inputs[0] = nil // taken over, as GoMLX's executor does
+		flat, _ := backend.BufferData(output)
+		out = flat.([]float32)
+	} else {
+		output = backend.NewBuffer(xShape)
+		flat, _ := backend.BufferData(output)
+		x, _ := backend.BufferData(inputs[0])
+		out = flat.([]float32)
+		copy(out, x.([]float32))
+	}
+	for r, start := range starts {
+		dst := out[start : start+block]
+		binaryRun(binaryAdd, dst, dst, updates[r*block:(r+1)*block], 1, 1)
+	}
+	return output, nil
+}

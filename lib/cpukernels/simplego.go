@@ -92,6 +92,7 @@ func replacements() map[backends.OpType]simplegoExecutor {
 		backends.OpTypeWhere:          execWhere,
 		backends.OpTypeTranspose:      execTranspose,
 		backends.OpTypeGather:         execGather,
+		backends.OpTypeScatterSum:     execScatterSum,
 	}
 	for opType, kind := range binaryOpTypes {
 		r[opType] = execBinary(kind)
@@ -176,7 +177,7 @@ func probeInternals() (layout nodeLayout, err error) {
 		return layout, err
 	}
 
-	node, reduce, broadcast, transpose, gather, err := probeNodes()
+	node, reduce, broadcast, transpose, gather, scatter, err := probeNodes()
 	if err != nil {
 		return layout, err
 	}
@@ -221,6 +222,11 @@ func probeInternals() (layout nodeLayout, err error) {
 			startIndexMap: []int{0}, sliceSizes: []int{1, 3, 5}}) {
 		return layout, fmt.Errorf("a Gather node's data reads as %+v (ok %v), not the parameters it was built with", spec, ok)
 	}
+	if spec, ok := readScatterSpec(layout.data(scatter)); !ok || layout.opType(scatter) != backends.OpTypeScatterSum ||
+		!reflect.DeepEqual(spec, scatterSpec{indexVectorAxis: 1, updateWindowAxes: []int{1, 2}, insertedWindowAxes: []int{0},
+			scatterAxesToOperandAxes: []int{0}}) {
+		return layout, fmt.Errorf("a ScatterSum node's data reads as %+v (ok %v), not the parameters it was built with", spec, ok)
+	}
 	if op := layout.opType(transpose); op != backends.OpTypeTranspose {
 		return layout, fmt.Errorf("a Transpose node has op type %s", op)
 	}
@@ -233,73 +239,80 @@ func probeInternals() (layout nodeLayout, err error) {
 // probeNodes builds, on a throwaway backend, lhs [2,3,5] · rhs [5,3,4]
 // contracting lhs axis 2 with rhs axis 0 and batching on axis 1 of both, and
 // ReduceSum(lhs, 0, 2), BroadcastInDim(lhs → [2,7,3,5] on axes 0,2,3),
-// Transpose(lhs, 2, 0, 1) and an embedding-style Gather of lhs' rows; it
-// returns the DotGeneral node (the input of the Reshape that DotGeneral
-// returns) and the other four.
-func probeNodes() (dotGeneral, reduceSum, broadcast, transpose, gather *simplego.Node, err error) {
+// Transpose(lhs, 2, 0, 1), an embedding-style Gather of lhs' rows and the
+// ScatterSum of its gradient; it returns the DotGeneral node (the input of
+// the Reshape that DotGeneral returns) and the other five.
+func probeNodes() (dotGeneral, reduceSum, broadcast, transpose, gather, scatter *simplego.Node, err error) {
 	backend, err := simplego.New("")
 	if err != nil {
-		return nil, nil, nil, nil, nil, fmt.Errorf("creating a probe backend: %w", err)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("creating a probe backend: %w", err)
 	}
 	defer backend.Finalize()
 	builder := backend.Builder("cpukernels_probe")
 	lhs, err := builder.Parameter("lhs", shapes.Make(dtypes.Float32, 2, 3, 5), nil)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	rhs, err := builder.Parameter("rhs", shapes.Make(dtypes.Float32, 5, 3, 4), nil)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	result, err := builder.DotGeneral(lhs, []int{2}, []int{1}, rhs, []int{0}, []int{1})
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	reshape, ok := result.(*simplego.Node)
 	if !ok {
-		return nil, nil, nil, nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
 	}
 	inputs, ok := reflect.TypeFor[simplego.Node]().FieldByName("inputs")
 	if !ok || inputs.Type != reflect.TypeFor[[]*simplego.Node]() {
-		return nil, nil, nil, nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
 	}
 	nodes := *(*[]*simplego.Node)(unsafe.Add(unsafe.Pointer(reshape), inputs.Offset))
 	if len(nodes) != 1 {
-		return nil, nil, nil, nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
 	}
 	sum, err := builder.ReduceSum(lhs, 0, 2)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	if reduceSum, ok = sum.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
 	}
 	b, err := builder.BroadcastInDim(lhs, shapes.Make(dtypes.Float32, 2, 7, 3, 5), []int{0, 2, 3})
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	if broadcast, ok = b.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, fmt.Errorf("BroadcastInDim returned a %T, expected *simplego.Node", b)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("BroadcastInDim returned a %T, expected *simplego.Node", b)
 	}
 	tr, err := builder.Transpose(lhs, 2, 0, 1)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	if transpose, ok = tr.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, fmt.Errorf("Transpose returned a %T, expected *simplego.Node", tr)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("Transpose returned a %T, expected *simplego.Node", tr)
 	}
 	ids, err := builder.Parameter("ids", shapes.Make(dtypes.Int32, 4, 1), nil)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	g, err := builder.Gather(lhs, ids, 1, []int{1, 2}, []int{0}, []int{0}, []int{1, 3, 5}, false)
 	if err != nil {
-		return nil, nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, nil, err
 	}
 	if gather, ok = g.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, fmt.Errorf("Gather returned a %T, expected *simplego.Node", g)
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("Gather returned a %T, expected *simplego.Node", g)
 	}
-	return nodes[0], reduceSum, broadcast, transpose, gather, nil
+	sc, err := builder.ScatterSum(lhs, ids, g, 1, []int{1, 2}, []int{0}, []int{0}, false, false)
+	if err != nil {
+		return nil, nil, nil, nil, nil, nil, err
+	}
+	if scatter, ok = sc.(*simplego.Node); !ok {
+		return nil, nil, nil, nil, nil, nil, fmt.Errorf("ScatterSum returned a %T, expected *simplego.Node", sc)
+	}
+	return nodes[0], reduceSum, broadcast, transpose, gather, scatter, nil
 }
 
 // opType, shape and data read a node's unexported fields.
