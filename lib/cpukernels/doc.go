@@ -1,13 +1,16 @@
 // Package cpukernels makes GoMLX's pure-Go backend multiply float32 tensors
-// with a packed, SIMD GEMM instead of its scalar Go loops: 15–30× faster on
-// BERT's products on an AVX-512 CPU, with results equal to float32 rounding.
+// with a packed, SIMD GEMM instead of its scalar Go loops (15–30× faster on
+// BERT's products, results equal to float32 rounding), and runs its hot
+// float32 element-wise ops, reductions, embedding gathers/scatters and random
+// bits as vector loops split over the cores (see elementwise.go, gather.go,
+// rng.go): together, BERT on two cores trains and predicts as fast as PyTorch.
 //
 // Importing the package is enough (lib/compute does, so every program of the
 // project gets it):
 //
 //	import _ "github.com/polarityml/polarity/lib/cpukernels"
 //
-// Its init replaces the pure-Go backend's DotGeneral executor. The product is
+// Its init replaces the pure-Go backend's executors. A DotGeneral product is
 // computed as in BLIS: each operand is packed into register-sized panels read
 // straight from its own layout through offset tables (batch axes anywhere,
 // several contracting axes, transposed operands: no re-layout pass), then a
@@ -19,10 +22,11 @@
 //
 // GoMLX v0.26.0 exports no way to register an executor, so the package
 // reaches its internals in one place (simplego.go), checks them at start-up
-// and, if they are not what it expects, leaves GoMLX's executor in place with
-// one warning. Anything it does not handle (dtypes other than float32) goes to
-// GoMLX's own executor. $POLARITY_CPU_KERNELS=off|generic|avx2|avx512 forces
-// a path (see EnvVar); Describe says which one is active.
+// and, if they are not what it expects, leaves GoMLX's executors in place
+// with one warning. Anything it does not handle (dtypes other than float32,
+// layouts it does not recognise) goes to GoMLX's own executor.
+// $POLARITY_CPU_KERNELS=off|generic|avx2|avx512 forces a path (see EnvVar);
+// Describe says which one is active.
 package cpukernels
 
 import (
