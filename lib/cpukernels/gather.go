@@ -15,31 +15,39 @@ type gatherSpec struct {
 	offsetOutputAxes, collapsedSliceAxes, startIndexMap, sliceSizes []int
 }
 
-// readGatherSpec reads a Gather node's data by field name; ok is false if it
-// is not the struct simplego v0.26.0 stores there.
+// readGatherSpec reads a Gather node's data; ok is false if it is not the
+// struct simplego v0.26.0 stores there.
 func readGatherSpec(data any) (spec gatherSpec, ok bool) {
+	spec.indexVectorAxis, ok = readNodeData(data, "gatherNode", "indexVectorAxis", map[string]*[]int{
+		"offsetOutputAxes": &spec.offsetOutputAxes, "collapsedSlicesAxes": &spec.collapsedSliceAxes,
+		"startIndexMap": &spec.startIndexMap, "sliceSizes": &spec.sliceSizes})
+	return spec, ok
+}
+
+// readNodeData reads, by field name, the int field intField and the []int
+// fields of lists from the struct named typeName that data points to; ok is
+// false if data is not such a struct.
+func readNodeData(data any, typeName, intField string, lists map[string]*[]int) (n int, ok bool) {
 	v := reflect.ValueOf(data)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "gatherNode" {
-		return spec, false
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != typeName {
+		return 0, false
 	}
 	v = v.Elem()
-	axis := v.FieldByName("indexVectorAxis")
-	if !axis.IsValid() || axis.Kind() != reflect.Int {
-		return spec, false
+	f := v.FieldByName(intField)
+	if !f.IsValid() || f.Kind() != reflect.Int {
+		return 0, false
 	}
-	spec.indexVectorAxis = int(axis.Int())
-	lists := []*[]int{&spec.offsetOutputAxes, &spec.collapsedSliceAxes, &spec.startIndexMap, &spec.sliceSizes}
-	for i, name := range []string{"offsetOutputAxes", "collapsedSlicesAxes", "startIndexMap", "sliceSizes"} {
-		f := v.FieldByName(name)
-		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
-			return spec, false
+	for name, list := range lists {
+		l := v.FieldByName(name)
+		if !l.IsValid() || l.Kind() != reflect.Slice || l.Type().Elem().Kind() != reflect.Int {
+			return 0, false
 		}
-		*lists[i] = make([]int, f.Len())
-		for j := range f.Len() {
-			(*lists[i])[j] = int(f.Index(j).Int())
+		*list = make([]int, l.Len())
+		for j := range l.Len() {
+			(*list)[j] = int(l.Index(j).Int())
 		}
 	}
-	return spec, true
+	return int(f.Int()), true
 }
 
 // execGather is the executor of Gather for the form embeddings and
@@ -134,31 +142,13 @@ type scatterSpec struct {
 	updateWindowAxes, insertedWindowAxes, scatterAxesToOperandAxes []int
 }
 
-// readScatterSpec reads a Scatter node's data by field name; ok is false if
-// it is not the struct simplego v0.26.0 stores there.
+// readScatterSpec reads a Scatter node's data; ok is false if it is not the
+// struct simplego v0.26.0 stores there.
 func readScatterSpec(data any) (spec scatterSpec, ok bool) {
-	v := reflect.ValueOf(data)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().Name() != "scatterNode" {
-		return spec, false
-	}
-	v = v.Elem()
-	axis := v.FieldByName("indexVectorAxis")
-	if !axis.IsValid() || axis.Kind() != reflect.Int {
-		return spec, false
-	}
-	spec.indexVectorAxis = int(axis.Int())
-	lists := []*[]int{&spec.updateWindowAxes, &spec.insertedWindowAxes, &spec.scatterAxesToOperandAxes}
-	for i, name := range []string{"updateWindowAxes", "insertedWindowAxes", "scatterAxesToOperandAxes"} {
-		f := v.FieldByName(name)
-		if !f.IsValid() || f.Kind() != reflect.Slice || f.Type().Elem().Kind() != reflect.Int {
-			return spec, false
-		}
-		*lists[i] = make([]int, f.Len())
-		for j := range f.Len() {
-			(*lists[i])[j] = int(f.Index(j).Int())
-		}
-	}
-	return spec, true
+	spec.indexVectorAxis, ok = readNodeData(data, "scatterNode", "indexVectorAxis", map[string]*[]int{
+		"updateWindowAxes": &spec.updateWindowAxes, "insertedWindowAxes": &spec.insertedWindowAxes,
+		"scatterAxesToOperandAxes": &spec.scatterAxesToOperandAxes})
+	return spec, ok
 }
 
 // execScatterSum is the executor of ScatterSum for the gradient of
