@@ -107,6 +107,16 @@ func BaseUncased() *Config {
 }
 
 // Large is bert-large-uncased's configuration with a 2-label head.
+// Compact is one of Google's compact uncased BERTs (Turc et al. 2019,
+// google/bert_uncased_L-{layers}_H-{hidden}_A-{hidden/64}): bert-base's
+// vocabulary, heads of 64, intermediate 4×hidden, a 2-label head. The
+// laptop preset fine-tunes Compact(4, 512), "BERT-Small".
+func Compact(layers, hidden int) *Config {
+	c := BaseUncased()
+	c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize = layers, hidden, hidden/64, 4*hidden
+	return c
+}
+
 func Large() *Config {
 	c := BaseUncased()
 	c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize = 24, 1024, 16, 4096

@@ -747,6 +747,10 @@ func (c *Client) request(ctx context.Context, method, target string, header http
 		if ctx.Err() != nil {
 			return nil, &permanentError{ctx.Err()}
 		}
+		if u, perr := url.Parse(target); perr == nil {
+			return nil, fmt.Errorf("%s: cannot reach %s (%w): check the network or proxy settings; with %s=1 only files already in the cache are used",
+				f, u.Host, err, "HF_HUB_OFFLINE")
+		}
 		return nil, fmt.Errorf("%s: %w", f, err)
 	}
 	return resp, nil

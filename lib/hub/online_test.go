@@ -206,9 +206,11 @@ func TestUnreachableHubFallsBackToTheCacheOnce(t *testing.T) {
 	if n := strings.Count(notices.String(), "\n"); n != 1 || !strings.Contains(notices.String(), "cache") {
 		t.Errorf("notices %q, want one line saying the cache is used", notices.String())
 	}
-	// Not cached, in a revision that is: the network error, at once.
-	if _, err := c.Download(ctx, hub.File{Type: hub.Dataset, Repo: fakeRepo, Revision: "main", Path: "train.jsonl"}); err == nil {
-		t.Error("an uncached file with the hub down should fail")
+	// Not cached, in a revision that is: the network error, at once, saying
+	// what failed and what to do.
+	if _, err := c.Download(ctx, hub.File{Type: hub.Dataset, Repo: fakeRepo, Revision: "main", Path: "train.jsonl"}); err == nil ||
+		!strings.Contains(err.Error(), "cannot reach") || !strings.Contains(err.Error(), "HF_HUB_OFFLINE=1") {
+		t.Errorf("an uncached file with the hub down: %v; want an error naming the unreachable host and the offline fix", err)
 	}
 }
 

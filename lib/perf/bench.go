@@ -22,11 +22,17 @@ import (
 
 // Shapes are the model names Bench builds from random weights, without
 // downloading anything: the BERT configurations of lib/bert.
-var Shapes = map[string]func() *bert.Config{"tiny": bert.Tiny, "base": bert.BaseUncased, "large": bert.Large}
+var Shapes = map[string]func() *bert.Config{
+	"tiny": bert.Tiny, "base": bert.BaseUncased, "large": bert.Large,
+	// Google's compact BERTs (bert_uncased_L-4_H-256_A-4, -L-4_H-512_A-8, -L-8_H-512_A-8).
+	"mini":   func() *bert.Config { return bert.Compact(4, 256) },
+	"small":  func() *bert.Config { return bert.Compact(4, 512) },
+	"medium": func() *bert.Config { return bert.Compact(8, 512) },
+}
 
 // Options configure a benchmark.
 type Options struct {
-	// Model is a shape name ("tiny", "base", "large": random weights), a
+	// Model is a shape name (tiny, mini, small, medium, base, large: random weights), a
 	// checkpoint directory or a hub repo id (see bert.ResolveModelDir).
 	Model string
 	// Batch is the number of sequences per step; MaxLen their length in tokens.

@@ -32,6 +32,12 @@ func TestPresets(t *testing.T) {
 	if off, _ := NewConfig(PresetOffline); ft.Training.Precision != PrecisionAuto || off.Training.Precision != PrecisionAuto {
 		t.Errorf("precision: finetune %q, offline %q; want %q (bf16 on GPUs)", ft.Training.Precision, off.Training.Precision, PrecisionAuto)
 	}
+	laptop, _ := NewConfig(PresetLaptop)
+	if laptop.Model.Name != LaptopModel || laptop.Data.Source != "hub" || laptop.Data.Samples != 7000 ||
+		laptop.Data.MaxLen != 128 || laptop.Training.LR != 1e-4 || laptop.Training.Epochs != 2 ||
+		laptop.Training.Precision != PrecisionAuto {
+		t.Errorf("laptop preset = %+v", laptop)
+	}
 	for _, p := range Presets {
 		c, _ := NewConfig(p)
 		if err := c.Validate(); err != nil {
