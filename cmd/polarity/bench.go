@@ -22,7 +22,7 @@ func benchCommand() *command {
 				"with clipping), on random token ids; inference batches run dropout off. FLOPs are counted\n"+
 				"from the config (matrix products: 6·N·tokens + attention for training); MFU is the achieved\n"+
 				"rate over the device's peak (a table of NVIDIA GPUs; on CPUs cores × SIMD lanes × FMA × clock).")
-			model := fs.String("model", "tiny", "tiny, base or large (bert-base/-large shapes, random weights, no download), a checkpoint directory, or a hub repo id")
+			model := fs.String("model", "tiny", "tiny, mini, small, medium (Google's compact BERTs), base or large (bert-base/-large shapes): random weights, no download; or a checkpoint directory, or a hub repo id")
 			batch := fs.Int("batch", 16, "sequences per step")
 			maxLen := fs.Int("max-len", 128, "tokens per sequence")
 			precision := fs.String("precision", "auto", "compute dtype: auto (bf16 on a GPU, fp32 on CPU), fp32 or bf16")
