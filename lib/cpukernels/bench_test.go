@@ -101,7 +101,7 @@ func BenchmarkDotGeneral(bm *testing.B) {
 		if s.bT {
 			rhsDims, rc = []int{s.batch, s.n, s.k}, 2
 		}
-		for _, executor := range []string{"gomlx", Kernel()} {
+		for _, executor := range []string{"gomlx", activeKernel()} {
 			for _, cores := range []int{1, 2} {
 				bm.Run(fmt.Sprintf("%s/%s/cores=%d", s.name, executor, cores), func(bm *testing.B) {
 					defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))

@@ -36,15 +36,6 @@ import (
 
 func init() { install(os.Getenv(EnvVar)) }
 
-// Kernel returns the name of the active micro-kernel ("avx512", "avx2",
-// "generic"), or "" when GoMLX's own DotGeneral runs.
-func Kernel() string {
-	if state.kernel == nil {
-		return ""
-	}
-	return state.kernel.name
-}
-
 // Describe says in one line which matrix-multiply kernel the pure-Go backend
 // uses and why, e.g. "avx512 (8×32 tile, 2 cores)".
 func Describe() string {

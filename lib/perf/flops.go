@@ -34,9 +34,9 @@ func TrainFLOPs(cfg *bert.Config, batch, length int) float64 {
 	return 3 * ForwardFLOPs(cfg, batch, length)
 }
 
-// MatmulParams is the number of weights that take part in matrix products
+// matmulParams is the number of weights that take part in matrix products
 // for every token (the N of 6·N·tokens): 4·H² + 2·H·I per layer.
-func MatmulParams(cfg *bert.Config) int {
+func matmulParams(cfg *bert.Config) int {
 	h, inter := cfg.HiddenSize, cfg.IntermediateSize
 	return cfg.NumHiddenLayers * (4*h*h + 2*h*inter)
 }

@@ -26,11 +26,11 @@ func TestBertBaseFLOPsByHand(t *testing.T) {
 	if got, want := TrainFLOPs(cfg, 32, 128), 2_145_449_705_472.0; got != want {
 		t.Errorf("TrainFLOPs(base, 32, 128) = %.0f, want %.0f", got, want)
 	}
-	if got, want := MatmulParams(cfg), 84_934_656; got != want {
-		t.Errorf("MatmulParams(base) = %d, want %d", got, want)
+	if got, want := matmulParams(cfg), 84_934_656; got != want {
+		t.Errorf("matmulParams(base) = %d, want %d", got, want)
 	}
 	tokens := 32.0 * 128
-	rule := 6*float64(MatmulParams(cfg))*tokens + 12*12*768*128*tokens + 3*32*(2*768*768+2*768*2)
+	rule := 6*float64(matmulParams(cfg))*tokens + 12*12*768*128*tokens + 3*32*(2*768*768+2*768*2)
 	if got := TrainFLOPs(cfg, 32, 128); got != rule {
 		t.Errorf("TrainFLOPs = %.0f, 6·N·tokens + attention = %.0f", got, rule)
 	}
