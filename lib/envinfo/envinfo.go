@@ -14,6 +14,7 @@ import (
 
 	"github.com/polarityml/polarity/lib/compute"
 	"github.com/polarityml/polarity/lib/dataset"
+	"github.com/polarityml/polarity/lib/hub"
 )
 
 // Modules are the dependencies whose versions the report lists.
@@ -51,8 +52,10 @@ func report(linked, required map[string]string) []Item {
 	} else {
 		items = append(items, Item{"Reviews", src.String()})
 	}
+	// lib/hub reads the token as huggingface_hub does (HF_TOKEN,
+	// HUGGING_FACE_HUB_TOKEN, the token file); only whether one is set shows.
 	token := "not set (public downloads only)"
-	if os.Getenv("HF_TOKEN") != "" {
+	if hub.NewFromEnv().HasToken() {
 		token = "set (value hidden)"
 	}
 	items = append(items, Item{"HF_TOKEN", token})
