@@ -22,7 +22,6 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -32,6 +31,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 	"github.com/polarityml/polarity/lib/bert"
 	"github.com/polarityml/polarity/lib/compute"
+	"github.com/polarityml/polarity/lib/perf"
 	"github.com/polarityml/polarity/lib/tokenize"
 )
 
@@ -193,7 +193,7 @@ func runScenario(name string, iters int, profileDir, precision string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	cpu0 := cpuTime()
+	cpu0 := perf.CPUTime()
 	times := make([]float64, iters)
 	for i := range times {
 		t0 := time.Now()
@@ -202,21 +202,12 @@ func runScenario(name string, iters int, profileDir, precision string) error {
 		}
 		times[i] = float64(time.Since(t0).Microseconds()) / 1000
 	}
-	cpuMs := float64((cpuTime() - cpu0).Microseconds()) / 1000 / float64(iters)
+	cpuMs := float64((perf.CPUTime() - cpu0).Microseconds()) / 1000 / float64(iters)
 	sort.Float64s(times)
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	out, _ := json.Marshal(result{Scenario: name, Ms: times[len(times)/2], CPUMs: cpuMs, CompileMs: float64(compile.Milliseconds()),
-		RSSMiB: float64(ru.Maxrss) / 1024, Length: length})
+		RSSMiB: float64(perf.PeakRSS()) / (1 << 20), Length: length})
 	fmt.Println(string(out))
 	return nil
-}
-
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // prepare returns the function one iteration runs (and, for the latency
