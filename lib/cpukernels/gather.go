@@ -2,7 +2,6 @@ package cpukernels
 
 import (
 	"reflect"
-	"slices"
 
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -63,18 +62,11 @@ func execGather(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 	if !ok || !ok2 || err != nil || err2 != nil || len(inputs) != 2 {
 		return fallback(backend, node, inputs, owned)
 	}
-	k, block, ok := leadingBlockGather(spec, xShape.Dimensions, idxShape.Dimensions)
+	k, block, ok := leadingBlocks(spec.indexVectorAxis, spec.offsetOutputAxes, spec.collapsedSliceAxes, spec.startIndexMap,
+		xShape.Dimensions, idxShape.Dimensions)
 	outShape := state.layout.shape(node)
-	if !ok || outShape.DType != dtypes.Float32 {
-		return fallback(backend, node, inputs, owned)
-	}
-	var index func(i int) int
-	switch idx := idxFlat.(type) {
-	case []int32:
-		index = func(i int) int { return int(idx[i]) }
-	case []int64:
-		index = func(i int) int { return int(idx[i]) }
-	default:
+	index, ok2 := indexReader(idxFlat)
+	if !ok || !ok2 || !wholeBlocks(spec.sliceSizes, xShape.Dimensions, k) || outShape.DType != dtypes.Float32 {
 		return fallback(backend, node, inputs, owned)
 	}
 	strides := rowMajorStrides(xShape.Dimensions)
@@ -98,41 +90,60 @@ func execGather(backend *simplego.Backend, node *simplego.Node, inputs []*simple
 	return output, nil
 }
 
-// leadingBlockGather recognises a gather whose index vectors (last axis of
-// the indices, length k) address the operand's first k axes, each collapsed
-// with a slice of 1, taking the whole remaining axes (block elements) as the
-// output's trailing axes.
-func leadingBlockGather(spec gatherSpec, operand, indices []int) (k, block int, ok bool) {
-	if len(indices) == 0 || spec.indexVectorAxis != len(indices)-1 {
+// leadingBlocks recognises the gather (or scatter) whose index vectors — the
+// last axis of the indices, length k — address the operand's first k axes
+// (indexMap), all collapsed, the remaining axes forming whole blocks of block
+// elements at the trailing axes (windowAxes) of the gathered output (or the
+// updates).
+func leadingBlocks(indexVectorAxis int, windowAxes, collapsedAxes, indexMap, operand, indices []int) (k, block int, ok bool) {
+	if len(indices) == 0 || indexVectorAxis != len(indices)-1 {
 		return 0, 0, false
 	}
 	k = indices[len(indices)-1]
-	if k < 1 || k > len(operand) || len(spec.sliceSizes) != len(operand) {
+	if k < 1 || k > len(operand) || len(windowAxes) != len(operand)-k || len(indexMap) != k || len(collapsedAxes) != k {
 		return 0, 0, false
 	}
-	leading := make([]int, k)
 	for a := range k {
-		leading[a] = a
-	}
-	if !slices.Equal(spec.startIndexMap, leading) || !slices.Equal(spec.collapsedSliceAxes, leading) {
-		return 0, 0, false
-	}
-	block = 1
-	for a, size := range spec.sliceSizes {
-		switch {
-		case a < k && size != 1, a >= k && size != operand[a]:
+		if indexMap[a] != a || collapsedAxes[a] != a {
 			return 0, 0, false
-		case a >= k:
-			block *= size
 		}
 	}
 	batchRank := len(indices) - 1
-	for i, axis := range spec.offsetOutputAxes {
+	for i, axis := range windowAxes {
 		if axis != batchRank+i {
 			return 0, 0, false
 		}
 	}
-	return k, block, len(spec.offsetOutputAxes) == len(operand)-k
+	block = 1
+	for _, d := range operand[k:] {
+		block *= d
+	}
+	return k, block, true
+}
+
+// wholeBlocks reports whether a gather's slice sizes are 1 on the first k
+// (indexed) axes and whole on the others.
+func wholeBlocks(sliceSizes, operand []int, k int) bool {
+	if len(sliceSizes) != len(operand) {
+		return false
+	}
+	for a, size := range sliceSizes {
+		if (a < k && size != 1) || (a >= k && size != operand[a]) {
+			return false
+		}
+	}
+	return true
+}
+
+// indexReader reads element i of int32 or int64 indices.
+func indexReader(flat any) (func(i int) int, bool) {
+	switch idx := flat.(type) {
+	case []int32:
+		return func(i int) int { return int(idx[i]) }, true
+	case []int64:
+		return func(i int) int { return int(idx[i]) }, true
+	}
+	return nil, false
 }
 
 // scatterSpec is a Scatter node's parameters (simplego's unexported
@@ -165,29 +176,18 @@ func execScatterSum(backend *simplego.Backend, node *simplego.Node, inputs []*si
 	if !ok || !ok2 || !ok3 || err != nil || err2 != nil || len(inputs) != 3 {
 		return fallback(backend, node, inputs, owned)
 	}
-	k, block, ok := leadingBlockGather(gatherSpec{
-		indexVectorAxis: spec.indexVectorAxis, offsetOutputAxes: spec.updateWindowAxes,
-		collapsedSliceAxes: spec.insertedWindowAxes, startIndexMap: spec.scatterAxesToOperandAxes,
-		sliceSizes: append(slices.Repeat([]int{1}, min(len(spec.insertedWindowAxes), xShape.Rank())),
-			xShape.Dimensions[min(len(spec.insertedWindowAxes), xShape.Rank()):]...),
-	}, xShape.Dimensions, idxShape.Dimensions)
+	k, block, ok := leadingBlocks(spec.indexVectorAxis, spec.updateWindowAxes, spec.insertedWindowAxes,
+		spec.scatterAxesToOperandAxes, xShape.Dimensions, idxShape.Dimensions)
+	index, ok2 := indexReader(idxFlat)
 	rows := idxShape.Size() / max(k, 1)
-	if !ok || rows*block != updShape.Size() {
+	if !ok || !ok2 || rows*block != updShape.Size() {
 		return fallback(backend, node, inputs, owned)
 	}
 	starts := make([]int, rows)
 	strides := rowMajorStrides(xShape.Dimensions)
 	for r := range rows {
 		for a := range k {
-			var i int
-			switch idx := idxFlat.(type) {
-			case []int32:
-				i = int(idx[r*k+a])
-			case []int64:
-				i = int(idx[r*k+a])
-			default:
-				return fallback(backend, node, inputs, owned)
-			}
+			i := index(r*k + a)
 			if i < 0 || i >= xShape.Dimensions[a] {
 				return fallback(backend, node, inputs, owned)
 			}
