@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 //go:generate go run ./internal/asmgen -out kernel_amd64.s -stubs kernel_amd64.go -pkg cpukernels
@@ -85,8 +86,8 @@ func warn(msg string) { fmt.Fprintln(os.Stderr, "polarity: cpukernels: "+msg) }
 // kernelGeneric is the portable micro-kernel (4×4 tile, plain Go).
 func kernelGeneric(k int, a, b, c *float32, ldb, ldc int, accumulate int) {
 	const mr, nr = 4, 4
-	ap := unsafeSlice(a, k*mr)
-	bp := unsafeSlice(b, (k-1)*ldb+nr)
+	ap := unsafe.Slice(a, k*mr)
+	bp := unsafe.Slice(b, (k-1)*ldb+nr)
 	var acc [mr][nr]float32
 	for p := range k {
 		av := ap[p*mr : p*mr+mr : p*mr+mr]
@@ -99,7 +100,7 @@ func kernelGeneric(k int, a, b, c *float32, ldb, ldc int, accumulate int) {
 			acc[r][3] += ar * bv[3]
 		}
 	}
-	cp := unsafeSlice(c, (mr-1)*ldc+nr)
+	cp := unsafe.Slice(c, (mr-1)*ldc+nr)
 	for r := range mr {
 		row := cp[r*ldc : r*ldc+nr : r*ldc+nr]
 		for j := range nr {

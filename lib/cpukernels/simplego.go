@@ -177,10 +177,12 @@ func probeInternals() (layout nodeLayout, err error) {
 		return layout, err
 	}
 
-	node, reduce, broadcast, transpose, gather, scatter, err := probeNodes()
+	probed, err := probeNodes()
 	if err != nil {
 		return layout, err
 	}
+	node, reduce, broadcast, transpose, gather, scatter := probed.dotGeneral, probed.reduceSum, probed.broadcast,
+		probed.transpose, probed.gather, probed.scatter
 	if op := layout.opType(node); op != backends.OpTypeDotGeneral {
 		return layout, fmt.Errorf("a DotGeneral node has op type %s", op)
 	}
@@ -236,83 +238,67 @@ func probeInternals() (layout nodeLayout, err error) {
 	return layout, nil
 }
 
+// probedNodes are the nodes probeInternals inspects.
+type probedNodes struct {
+	dotGeneral, reduceSum, broadcast, transpose, gather, scatter *simplego.Node
+}
+
 // probeNodes builds, on a throwaway backend, lhs [2,3,5] · rhs [5,3,4]
-// contracting lhs axis 2 with rhs axis 0 and batching on axis 1 of both, and
+// contracting lhs axis 2 with rhs axis 0 and batching on axis 1 of both (the
+// DotGeneral node is the input of the Reshape that DotGeneral returns),
 // ReduceSum(lhs, 0, 2), BroadcastInDim(lhs → [2,7,3,5] on axes 0,2,3),
 // Transpose(lhs, 2, 0, 1), an embedding-style Gather of lhs' rows and the
-// ScatterSum of its gradient; it returns the DotGeneral node (the input of
-// the Reshape that DotGeneral returns) and the other five.
-func probeNodes() (dotGeneral, reduceSum, broadcast, transpose, gather, scatter *simplego.Node, err error) {
+// ScatterSum of its gradient.
+func probeNodes() (p probedNodes, err error) {
 	backend, err := simplego.New("")
 	if err != nil {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("creating a probe backend: %w", err)
+		return p, fmt.Errorf("creating a probe backend: %w", err)
 	}
 	defer backend.Finalize()
 	builder := backend.Builder("cpukernels_probe")
-	lhs, err := builder.Parameter("lhs", shapes.Make(dtypes.Float32, 2, 3, 5), nil)
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
+	// node keeps the first error; later calls then return nil.
+	node := func(op backends.Op, opErr error) *simplego.Node {
+		if err != nil {
+			return nil
+		}
+		if opErr != nil {
+			err = opErr
+			return nil
+		}
+		n, ok := op.(*simplego.Node)
+		if !ok {
+			err = fmt.Errorf("the builder returned a %T, expected *simplego.Node", op)
+		}
+		return n
 	}
-	rhs, err := builder.Parameter("rhs", shapes.Make(dtypes.Float32, 5, 3, 4), nil)
+	lhs := node(builder.Parameter("lhs", shapes.Make(dtypes.Float32, 2, 3, 5), nil))
+	rhs := node(builder.Parameter("rhs", shapes.Make(dtypes.Float32, 5, 3, 4), nil))
+	ids := node(builder.Parameter("ids", shapes.Make(dtypes.Int32, 4, 1), nil))
 	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
+		return p, err
 	}
-	result, err := builder.DotGeneral(lhs, []int{2}, []int{1}, rhs, []int{0}, []int{1})
+	reshape := node(builder.DotGeneral(lhs, []int{2}, []int{1}, rhs, []int{0}, []int{1}))
 	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	reshape, ok := result.(*simplego.Node)
-	if !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("DotGeneral returned a %T, expected *simplego.Node", result)
+		return p, err
 	}
 	inputs, ok := reflect.TypeFor[simplego.Node]().FieldByName("inputs")
 	if !ok || inputs.Type != reflect.TypeFor[[]*simplego.Node]() {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("simplego.Node has no inputs []*Node field")
+		return p, fmt.Errorf("simplego.Node has no inputs []*Node field")
 	}
 	nodes := *(*[]*simplego.Node)(unsafe.Add(unsafe.Pointer(reshape), inputs.Offset))
 	if len(nodes) != 1 {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
+		return p, fmt.Errorf("the Reshape after DotGeneral has %d inputs, expected 1", len(nodes))
 	}
-	sum, err := builder.ReduceSum(lhs, 0, 2)
+	p.dotGeneral = nodes[0]
+	p.reduceSum = node(builder.ReduceSum(lhs, 0, 2))
+	p.broadcast = node(builder.BroadcastInDim(lhs, shapes.Make(dtypes.Float32, 2, 7, 3, 5), []int{0, 2, 3}))
+	p.transpose = node(builder.Transpose(lhs, 2, 0, 1))
+	p.gather = node(builder.Gather(lhs, ids, 1, []int{1, 2}, []int{0}, []int{0}, []int{1, 3, 5}, false))
 	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
+		return p, err
 	}
-	if reduceSum, ok = sum.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("ReduceSum returned a %T, expected *simplego.Node", sum)
-	}
-	b, err := builder.BroadcastInDim(lhs, shapes.Make(dtypes.Float32, 2, 7, 3, 5), []int{0, 2, 3})
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	if broadcast, ok = b.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("BroadcastInDim returned a %T, expected *simplego.Node", b)
-	}
-	tr, err := builder.Transpose(lhs, 2, 0, 1)
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	if transpose, ok = tr.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("Transpose returned a %T, expected *simplego.Node", tr)
-	}
-	ids, err := builder.Parameter("ids", shapes.Make(dtypes.Int32, 4, 1), nil)
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	g, err := builder.Gather(lhs, ids, 1, []int{1, 2}, []int{0}, []int{0}, []int{1, 3, 5}, false)
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	if gather, ok = g.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("Gather returned a %T, expected *simplego.Node", g)
-	}
-	sc, err := builder.ScatterSum(lhs, ids, g, 1, []int{1, 2}, []int{0}, []int{0}, false, false)
-	if err != nil {
-		return nil, nil, nil, nil, nil, nil, err
-	}
-	if scatter, ok = sc.(*simplego.Node); !ok {
-		return nil, nil, nil, nil, nil, nil, fmt.Errorf("ScatterSum returned a %T, expected *simplego.Node", sc)
-	}
-	return nodes[0], reduceSum, broadcast, transpose, gather, scatter, nil
+	p.scatter = node(builder.ScatterSum(lhs, ids, p.gather, 1, []int{1, 2}, []int{0}, []int{0}, false, false))
+	return p, err
 }
 
 // opType, shape and data read a node's unexported fields.
